@@ -1,0 +1,412 @@
+"""The catalogue of rubric signals: what a strong answer shows, and how to spot it in a transcript.
+
+Scores and gap detection are deterministic on purpose: small local LLMs could not tell a weak answer from a
+strong one on this machine (see ``shared/notes/local-llm.md``), and a rubric that a candidate can argue with
+("give me 5/5") is worthless. Each signal is a set of regular expressions matched sentence by sentence, so
+every verdict can quote the sentence that earned it.
+
+A scenario question lists the signals it wants, in priority order, and may add ``keywords`` specific to the
+question. A scenario may also define a signal that is not in this catalogue by giving ``label`` and
+``patterns`` itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Dimension(StrEnum):
+    """The scored dimensions of the debrief (anchors in docs/rubric.md)."""
+
+    PRODUCT_SENSE = "product_sense"
+    ANALYTICAL_RIGOR = "analytical_rigor"
+    COMMUNICATION = "communication"
+    BEHAVIORAL = "behavioral"
+    DELIVERY = "delivery"
+
+
+@dataclass(frozen=True)
+class SignalSpec:
+    """One thing a strong answer shows.
+
+    ``patterns`` are case-insensitive regexes; a sentence matching any of them is evidence. When ``support``
+    is given, the evidence must also match one of those within the same or the next sentence (a failure mode
+    counts only with its mitigation). ``special`` names a computed signal (see ``rubric.py``).
+    """
+
+    id: str
+    label: str
+    dimension: Dimension
+    strong: str
+    patterns: tuple[str, ...] = ()
+    support: tuple[str, ...] = ()
+    special: str | None = None
+    min_hits: int = 1
+    tags: tuple[str, ...] = field(default=())
+
+
+_NUM = r"\d+(?:[.,]\d+)?"
+
+CATALOGUE: dict[str, SignalSpec] = {
+    s.id: s
+    for s in [
+        SignalSpec(
+            "user_problem",
+            "Starts from the user problem",
+            Dimension.PRODUCT_SENSE,
+            "names who the user is and the pain they have before talking about the model",
+            patterns=(
+                r"\b(users?|customers?|merchants?|shoppers?|buyers?|sellers?|agents?|patients?|clinicians?|people|teams?|analysts?|marketers?|designers?|reps?)\b[^.?!]{0,80}\b(struggl\w*|pain|problem|frustrat\w*|need|needs|want|wants|trying to|can't|cannot|waste\w*|hard|slow|stuck|annoy\w*|confus\w*|lose|losing|worr\w*|spend\w*)\b",
+                r"\bpain ?points?\b",
+                r"\b(core|real|underlying|user|customer)('s)? (problem|need|pain)\b",
+                r"\bjobs? to be done\b",
+                r"\bproblem (we|i)('re| are| am)? (are )?solv",
+                r"\b(who (is|are) the users?|start with the (user|customer|problem))\b",
+            ),
+        ),
+        SignalSpec(
+            "success_metric",
+            "Names a measurable success metric",
+            Dimension.PRODUCT_SENSE,
+            "names one metric that would move if this worked, with a direction and ideally a target",
+            patterns=(
+                r"\b(north star|success metric|key metric|primary metric|guardrail metric|kpi|okr)s?\b",
+                r"\b(metric|measure|measured|track|tracking)\b[^.?!]{0,60}\b(rate|retention|conversion|churn|time|tickets?|revenue|volume|loss(es)?|cost|adoption|engagement|accuracy|satisfaction|nps|csat|usage|precision|recall|completion|clicks?)\b",
+                r"\b(increase|reduce|decrease|lower|raise|cut|improve|grow|drop|move)\w*\b[^.?!]{0,50}\b(rate|retention|conversion|churn|time|tickets?|revenue|volume|loss(es)?|cost|adoption|engagement|nps|csat|abandonment|chargebacks?)\b",
+                rf"\b{_NUM} ?(%|percent|percentage points?)\b",
+                r"\bsuccess (looks like|means|would be|is)\b",
+            ),
+        ),
+        SignalSpec(
+            "user_outcome",
+            "Ties the model to a user or business outcome",
+            Dimension.PRODUCT_SENSE,
+            "says what changes for the user or the business when the model is right or wrong",
+            patterns=(
+                r"\b(users?|customers?|merchants?|shoppers?|agents?|patients?|clinicians?|reps?|people)\b[^.?!]{0,80}\b(faster|easier|sav(e|es|ing)|trust|happier|fewer|less time|able to|outcome|experience|churn|convert|come back|abandon\w*|complain\w*|retain\w*)\b",
+                r"\b(business|revenue|support tickets?|ticket volume|conversion|retention|churn|bottom line|losses|cost to serve)\b[^.?!]{0,60}\b(impact|outcome|goal|drop|increase|reduce|lift|move|improve)\w*",
+                r"\b(impact|lift|outcome) (on|for) (the )?(users?|customers?|business|revenue)\b",
+            ),
+        ),
+        SignalSpec(
+            "prioritization",
+            "Prioritises and scopes",
+            Dimension.PRODUCT_SENSE,
+            "picks one segment or feature to do first and says why the rest can wait",
+            patterns=(
+                r"\bprioriti[sz]\w*\b",
+                r"\b(first|initially)\b[^.?!]{0,30}\b(i|we)('d| would| will)? (focus|start|target|ship|build|pick|launch)\b",
+                r"\b(start|begin) (with|by)\b",
+                r"\b(mvp|v1|version one|first version|phase (one|1))\b",
+                r"\b(most important|biggest|highest)\b[^.?!]{0,30}\b(segment|problem|need|opportunity|impact|priority)\b",
+                r"\b(defer|park|leave out|out of scope|not (do|build) yet|later phase)\b",
+            ),
+        ),
+        SignalSpec(
+            "tradeoff",
+            "States a trade-off and why",
+            Dimension.ANALYTICAL_RIGOR,
+            "names what is given up for what, and why that side wins in this context",
+            patterns=(
+                r"\btrade-? ?offs?\b",
+                r"\b(at the (cost|expense) of|in exchange for)\b",
+                r"\b(precision|recall)\b[^.?!]{0,80}\b(recall|precision)\b",
+                r"\b(false positives?)\b[^.?!]{0,80}\b(false negatives?)\b|\b(false negatives?)\b[^.?!]{0,80}\b(false positives?)\b",
+                r"\b(the )?(downside|price|cost) (is|of that|would be)\b",
+                r"\b(we|i)('d| would| will)? (give up|sacrifice|accept|tolerate)\b",
+                r"\b(rather than|instead of|versus|vs\.?)\b[^.?!]{0,80}\bbecause\b",
+                r"\bbalance\w* (between|against)\b",
+            ),
+        ),
+        SignalSpec(
+            "business_cost",
+            "Prices the model's errors",
+            Dimension.ANALYTICAL_RIGOR,
+            "says what a false positive and a false negative each cost the business or the user",
+            patterns=(
+                r"\b(false positives?|false negatives?|false alarms?|missed (fraud|cases?)|wrong(ly)? (flag|block|declin|reject)\w*|good (customers?|orders?|transactions?) (blocked|declined|flagged))\b[^.?!]{0,100}\b(cost\w*|revenue|lose|losing|lost|churn\w*|angry|complain\w*|tickets?|trust|refunds?|chargebacks?|dollars|money|sales|deals?|harm)\b",
+                r"\b(each|every|one) (false positive|false negative|missed \w+|blocked \w+)\b[^.?!]{0,60}\bcost",
+                r"\bcosts? (us|the (business|company|merchant|customer))\b",
+                r"\$ ?\d",
+                r"\b\d+ dollars\b",
+            ),
+        ),
+        SignalSpec(
+            "experiment",
+            "Proposes an experiment that isolates the model's effect",
+            Dimension.ANALYTICAL_RIGOR,
+            "proposes an A/B test or holdout that compares the model against the current experience",
+            patterns=(
+                r"\b(a/?b|ab|split|multivariate) ?tests?\b",
+                r"\bexperiment\w*\b",
+                r"\b(holdouts?|hold-outs?|control group|treatment group|randomi[sz]\w*)\b",
+                r"\b(pilot|canary|shadow mode|staged rollout|gradual rollout|percent of traffic)\b",
+            ),
+        ),
+        SignalSpec(
+            "failure_mode",
+            "Names a failure mode and its mitigation",
+            Dimension.ANALYTICAL_RIGOR,
+            "names one concrete way it goes wrong and what you would do about it",
+            patterns=(
+                r"\b(fail\w*|failure modes?|edge cases?|risks?|bias(ed)?|hallucinat\w*|goes wrong|go wrong|break\w*|misfire\w*|harm\w*|abuse\w*|mistakes?|wrong answers?|errors?)\b",
+            ),
+            support=(
+                r"\b(mitigat\w*|fallback|fall back|guardrails?|human (review|reviewer|in the loop)|thresholds?|escalat\w*|override|appeals?|roll ?back|kill switch|monitor\w*|safeguards?|filter\w*|flag\w* for review|confidence|double-check|limit\w*|opt[- ]out)\b",
+            ),
+        ),
+        SignalSpec(
+            "monitoring",
+            "Plans monitoring in production",
+            Dimension.ANALYTICAL_RIGOR,
+            "says what is watched after launch (drift, error rates, complaints) and what triggers action",
+            patterns=(
+                r"\bmonitor\w*\b",
+                r"\b(drift\w*|dashboards?|alert\w*|retrain\w*|degrad\w*|decay\w*|regression)\b",
+            ),
+        ),
+        SignalSpec(
+            "precision_recall",
+            "Reasons about precision and recall",
+            Dimension.ANALYTICAL_RIGOR,
+            "explains precision versus recall (or the threshold) in terms of this product's errors",
+            patterns=(
+                r"\b(precision|recall|false positive rate|false negative rate|roc|pr curve|auc|f1)\b",
+                r"\b(decision )?threshold\b",
+            ),
+        ),
+        SignalSpec(
+            "overfitting",
+            "Checks for overfitting",
+            Dimension.ANALYTICAL_RIGOR,
+            "compares training and held-out performance and says what would reveal overfitting",
+            patterns=(
+                r"\b(over-?fit\w*|generali[sz]\w*|memori[sz]\w*)\b",
+                r"\b(held[- ]out|holdout|validation|test) (set|data|split)\b",
+                r"\bcross[- ]validat\w*\b",
+                r"\bregulari[sz]\w*\b",
+            ),
+        ),
+        SignalSpec(
+            "leakage",
+            "Guards against data leakage",
+            Dimension.ANALYTICAL_RIGOR,
+            "names a way future or label information could leak into training and how to split to prevent it",
+            patterns=(
+                r"\bleak\w*\b",
+                r"\b(future|after the fact|post-?outcome) (data|information|features?|signals?)\b",
+                r"\b(time|temporal|date)[- ]based (split|validation)\b",
+                r"\bsplit\w* by (time|date|user|customer|account)\b",
+            ),
+        ),
+        SignalSpec(
+            "drift",
+            "Handles drift",
+            Dimension.ANALYTICAL_RIGOR,
+            "explains how the data or behaviour shifts over time and how you detect and respond to it",
+            patterns=(
+                r"\b(drift\w*|distribution (shift|change)|data shift|concept shift|seasonal\w*|stale|retrain\w*)\b",
+                r"\b(fraudsters|attackers|behaviou?r|patterns?) (change|adapt|evolve|shift)\w*\b",
+            ),
+        ),
+        SignalSpec(
+            "latency",
+            "Weighs serving latency",
+            Dimension.ANALYTICAL_RIGOR,
+            "names a latency budget and what the user experiences when it is exceeded",
+            patterns=(
+                r"\b(latency|milliseconds|ms|p9[059]|response time|real[- ]time|serving|cach(e|es|ing)|timeouts?|inference time)\b",
+                r"\b(too slow|fast enough|under (a|one|two|\d+) seconds?)\b",
+            ),
+        ),
+        SignalSpec(
+            "data_quality",
+            "Questions the data",
+            Dimension.ANALYTICAL_RIGOR,
+            "asks where labels come from, whether the data is representative and what is missing",
+            patterns=(
+                r"\b(labels?|labell?ing|labell?ed|ground truth|annotat\w*)\b",
+                r"\b(data quality|training data|representative|sample size|class imbalance|imbalanced|missing data|noisy data)\b",
+            ),
+        ),
+        SignalSpec(
+            "build_vs_buy",
+            "Judges build versus buy",
+            Dimension.ANALYTICAL_RIGOR,
+            "decides between a pre-trained or vendor model and custom training, on cost, latency and risk",
+            patterns=(
+                r"\b(pre-?trained|off[- ]the[- ]shelf|third[- ]party|vendors?|fine-?tun\w*|custom (model|training)|foundation models?|build (vs\.?|versus|or) buy|hosted (model|api))\b",
+            ),
+        ),
+        SignalSpec(
+            "ethics",
+            "Considers ethics and trust",
+            Dimension.ANALYTICAL_RIGOR,
+            "names who could be harmed or treated unfairly and a safeguard",
+            patterns=(
+                r"\b(ethic\w*|fair(ness)?|unfair\w*|bias(ed|es)?|privacy|consent|transparen\w*|explainab\w*|misuse|safety|deepfakes?|copyright|discriminat\w*)\b",
+            ),
+        ),
+        SignalSpec(
+            "stakeholder_alignment",
+            "Aligns the stakeholders",
+            Dimension.COMMUNICATION,
+            "says how you bring the other side along: their goal, the shared goal, and the agreement",
+            patterns=(
+                r"\b(align\w*|stakeholders?|buy-?in|get (them|him|her|everyone) on board|common ground|shared goal|compromis\w*|negotiat\w*|agree\w*|disagree\w*)\b",
+                r"\b(understand|ask|hear|listen to) (their|his|her|your|the team's) (concerns?|constraints?|goals?|side|worries)\b",
+            ),
+        ),
+        SignalSpec(
+            "scope_timeline",
+            "Negotiates scope and timeline",
+            Dimension.PRODUCT_SENSE,
+            "offers a concrete cut in scope or a phased plan that fits the timeline",
+            patterns=(
+                r"\b(scope|descope|de-scope|timeline|deadline|milestones?|phases?|phased|mvp|v1|sprints?)\b",
+                r"\b(cut|drop|defer|push back|postpone)\b[^.?!]{0,40}\b(feature|scope|part|piece|launch|release|until|to)\b",
+                r"\bship\w*\b[^.?!]{0,30}\b(by|in|within) (\d+|one|two|three|four|six|a) (days?|weeks?|months?|quarters?)\b",
+            ),
+        ),
+        SignalSpec(
+            "plain_language",
+            "Speaks the listener's language",
+            Dimension.COMMUNICATION,
+            "explains the idea without jargon, or translates each technical term for this listener",
+            special="plain_language",
+        ),
+        SignalSpec(
+            "structure",
+            "Structures the answer",
+            Dimension.COMMUNICATION,
+            "signposts the answer (the parts, then each in turn, then a summary) so the listener can follow",
+            patterns=(
+                r"\b(first(ly)?|second(ly)?|third(ly)?|finally|lastly|then|next)\b,?",
+                r"\b(two|three|four|couple of|few) (things|parts|steps|areas|reasons|points|pillars|questions|options)\b",
+                r"\b(to summari[sz]e|in summary|to sum up|so overall|my framework|let me (structure|break)|bottom line)\b",
+            ),
+            min_hits=2,
+        ),
+        SignalSpec(
+            "situation",
+            "Sets the situation",
+            Dimension.BEHAVIORAL,
+            "sets the scene in one or two sentences: where, when, what was at stake",
+            patterns=(
+                r"\b(when i was|at my (last|previous|current)|in my (last|previous|current) (role|job|team)|last (year|quarter|spring|summer|fall|autumn|winter)|a few (months|years) ago|(two|three|\d+) years ago)\b",
+                r"\b(the situation|the context|our team was|i was (leading|working|the pm|responsible)|we were (about to|trying|building|launching))\b",
+            ),
+        ),
+        SignalSpec(
+            "action",
+            "Says what you did",
+            Dimension.BEHAVIORAL,
+            "describes the specific actions you took, in the first person",
+            patterns=(
+                r"\bi (decided|led|built|proposed|ran|wrote|set up|convinced|pushed|organi[sz]ed|talked|met|created|designed|changed|negotiated|brought|asked|started|owned|drove|scheduled|presented|pulled|analy[sz]ed|called|reframed|suggested|escalated|took|made|spent|sat down|went)\b",
+            ),
+        ),
+        SignalSpec(
+            "result",
+            "States the result",
+            Dimension.BEHAVIORAL,
+            "closes with what happened because of your actions",
+            patterns=(
+                r"\b(as a result|result(ed)? in|the result|the outcome|in the end|ultimately|which (led|meant)|that led)\b",
+                r"\bwe (shipped|launched|reduced|increased|cut|grew|saved|hit|beat|recovered|kept)\b",
+            ),
+        ),
+        SignalSpec(
+            "quantified_result",
+            "Quantifies the result",
+            Dimension.BEHAVIORAL,
+            "puts a number on the outcome (a percentage, time saved, revenue, users)",
+            patterns=(
+                rf"\b{_NUM} ?(%|percent|percentage points?|x|times|points|hours|days|weeks|months|users|customers|merchants|tickets|dollars|k|thousand|million|accounts|deals)\b",
+                r"\$ ?\d",
+                r"\b(doubled|tripled|halved)\b",
+            ),
+        ),
+        SignalSpec(
+            "personal_ownership",
+            "Owns the contribution",
+            Dimension.BEHAVIORAL,
+            "says 'I' for what you personally did, not only 'we'",
+            special="personal_ownership",
+        ),
+        SignalSpec(
+            "learning",
+            "Reflects on what was learned",
+            Dimension.BEHAVIORAL,
+            "says what you would do differently or what you took from it",
+            patterns=(
+                r"\b(i learn(ed|t)|lesson|next time|in hindsight|looking back|would do differently|takeaway|what i took away)\b",
+            ),
+        ),
+        SignalSpec(
+            "motivation",
+            "Explains the motivation",
+            Dimension.COMMUNICATION,
+            "gives a specific reason for wanting this role, tied to something you did",
+            patterns=(
+                r"\b(excit\w*|drawn to|why i|i want to|i('m| am) (interested|keen|looking)|passion\w*|what (draws|excites|attracts) me|i love|i enjoy|motivat\w*)\b",
+            ),
+        ),
+        SignalSpec(
+            "impact_story",
+            "Cites a shipped result",
+            Dimension.PRODUCT_SENSE,
+            "names something you shipped and the number it moved",
+            patterns=(
+                r"\b(i|we) (shipped|launched|owned|built|delivered|rolled out|led)\b",
+            ),
+            support=(rf"\b{_NUM} ?(%|percent|x|points|users|customers|hours|days|tickets)\b|\$ ?\d|\b(doubled|halved|tripled)\b",),
+        ),
+    ]
+}
+
+
+#: Terms a non-technical listener will not follow, with a plain alternative. Personas add their own.
+DEFAULT_JARGON: dict[str, str] = {
+    "auc": "how well the model ranks risky cases above safe ones",
+    "roc": "the curve of catches against false alarms",
+    "f1": "a single score balancing catches and false alarms",
+    "precision": "how many flagged cases were really bad",
+    "recall": "how many of the bad cases we caught",
+    "hyperparameter": "a setting we tune on the model",
+    "hyperparameters": "settings we tune on the model",
+    "embedding": "a numeric fingerprint of the text",
+    "embeddings": "numeric fingerprints of the text",
+    "transformer": "the kind of model behind modern AI assistants",
+    "transformers": "the kind of model behind modern AI assistants",
+    "logits": "the model's raw scores",
+    "gradient": "the signal the model learns from",
+    "overfitting": "memorising the past instead of learning patterns that hold up",
+    "regularization": "a technique that stops the model memorising",
+    "inference": "running the model on a request",
+    "latency": "how long the user waits",
+    "p99": "the slowest one percent of requests",
+    "drift": "the world changing so the model gets worse",
+    "fine-tuning": "extra training on our own examples",
+    "fine-tune": "train further on our own examples",
+    "rag": "looking up our own documents before answering",
+    "llm": "the AI language model",
+    "tokens": "pieces of words the model reads",
+    "attention": "how the model weighs parts of its input",
+    "backpropagation": "how the model learns from mistakes",
+    "feature engineering": "choosing the inputs the model looks at",
+    "confusion matrix": "a table of right and wrong calls",
+    "threshold": "the cut-off score where we act",
+    "false positive rate": "how often we wrongly flag good cases",
+    "gradient boosting": "a family of models built from many small decision trees",
+    "xgboost": "a popular decision-tree model",
+    "label leakage": "the answer sneaking into the model's inputs",
+    "leakage": "the answer sneaking into the model's inputs",
+    "distribution shift": "the world changing under the model",
+}
+
+
+def get(signal_id: str) -> SignalSpec | None:
+    """Return the catalogue entry for ``signal_id``, or None for scenario-defined signals."""
+    return CATALOGUE.get(signal_id)
