@@ -57,6 +57,14 @@ class AudioSettings(_Section):
     silence_seconds: float = Field(6.0, ge=1.0, le=60.0)
     """Generous by default: people pause to think, and being cut off is the top complaint."""
     min_answer_seconds: float = Field(10.0, ge=0.0, le=600.0)
+    silence_db: float = Field(-45.0, ge=-90.0, le=0.0)
+    """Audio quieter than this (dBFS) counts as silence for end-pointing; raise it in a noisy room."""
+    silent_input_warning_seconds: float = Field(4.0, ge=1.0, le=60.0)
+    """Warn (muted or wrong microphone?) when the input stays below -60 dBFS this long from the start."""
+    budget_grace_seconds: float = Field(60.0, ge=0.0, le=3600.0)
+    """Recording stops this long after the question's time budget: a safety cap, not a hard interruption."""
+    device_stall_seconds: float = Field(3.0, ge=0.5, le=60.0)
+    """No audio from the device for this long means it was lost (audio so far is kept)."""
 
 
 class LLMSettings(_Section):

@@ -1,0 +1,165 @@
+"""The one place that chooses implementations from settings and command-line choices.
+
+Everything else sees only the protocols in ``voicemock.protocols``. Heavy libraries are imported inside the
+backend modules, and only when that backend is built, so ``voicemock --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from voicemock.config import Settings
+from voicemock.errors import VoicemockError
+from voicemock.protocols import Coach, Player, Recorder, Speaker, Transcriber
+
+
+@dataclass
+class Backends:
+    """The implementations for one session, and honest labels describing them."""
+
+    recorder: Recorder
+    transcriber: Transcriber
+    coach: Coach
+    fallback_coach: Coach
+    speaker: Speaker | None
+    player: Player
+    notices: list[str] = field(default_factory=list)
+    """Things to tell the user once at the start (no speech engine, no output device, remote LLM...)."""
+
+    def labels(self) -> dict[str, str]:
+        speech = self.speaker.name if self.speaker else "off"
+        playback = "speakers" if self.player.available else f"none ({self.player.reason})"
+        return {
+            "answers": self.recorder.label,
+            "transcriber": self.transcriber.name,
+            "coach": self.coach.name,
+            "speech": speech,
+            "playback": playback,
+        }
+
+
+class SilentPlayer:
+    """Used when speech is off or no output device exists: questions are still rendered and saved."""
+
+    available = False
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def play(self, wav: Path) -> None:
+        return None
+
+    def stop(self) -> None:
+        return None
+
+
+def build_speaker(settings: Settings) -> Speaker:
+    engine = settings.speech.engine
+    if engine == "pyttsx3":
+        from voicemock.backends.tts_espeak import Pyttsx3Speaker
+
+        return Pyttsx3Speaker()
+    if engine == "piper":
+        from voicemock.backends.tts_piper import PiperSpeaker
+
+        return PiperSpeaker()
+    from voicemock.backends.tts_espeak import EspeakSpeaker
+
+    return EspeakSpeaker()
+
+
+def build_player(settings: Settings) -> Player:
+    try:
+        from voicemock.backends.playback import make_player
+    except ImportError:
+        return SilentPlayer("playback not available")
+    return make_player(settings)
+
+
+def build_coach(settings: Settings) -> tuple[Coach, list[str]]:
+    """The configured coach and what to tell the user about it; the scripted coach is the default."""
+    from voicemock.backends.scripted_coach import ScriptedCoach
+
+    notices: list[str] = []
+    kind = settings.llm.coach
+    if kind == "openai":
+        from voicemock.backends.openai_coach import OpenAICoach
+
+        coach: Coach = OpenAICoach(settings.llm)
+        where = settings.llm.resolved_base_url() or "api.openai.com"
+        if settings.llm.is_remote():
+            notices.append(f"Follow-ups use {settings.llm.model} at {where}: your transcripts leave this machine.")
+        else:
+            notices.append(f"Follow-ups use {settings.llm.model} at {where} (local endpoint).")
+        return coach, notices
+    if kind == "local":
+        from voicemock.backends.local_coach import LocalCoach
+
+        return LocalCoach(settings.llm), notices
+    return ScriptedCoach(), notices
+
+
+def build(
+    settings: Settings,
+    *,
+    answers: Path | None = None,
+    typed: bool = False,
+    speech: bool = True,
+    recorder: Recorder | None = None,
+) -> Backends:
+    """Build the session's backends. ``answers`` picks answer files, ``typed`` typed input; the live
+    microphone is used otherwise (falling back to typed answers, with a notice, when it cannot be used)."""
+    from voicemock.backends.scripted_coach import ScriptedCoach
+    from voicemock.backends.whisper import WhisperTranscriber
+
+    notices: list[str] = []
+    if recorder is None:
+        if answers is not None:
+            from voicemock.backends.answer_files import AnswerFilesRecorder
+
+            recorder = AnswerFilesRecorder(answers, max_seconds=settings.whisper.max_answer_seconds)
+        elif typed:
+            from voicemock.backends.typed import TypedRecorder
+
+            recorder = TypedRecorder()
+        else:
+            recorder = _microphone_or_typed(settings, notices)
+    speaker: Speaker | None = None
+    player: Player = SilentPlayer("speech is off")
+    if speech and settings.speech.enabled:
+        try:
+            speaker = build_speaker(settings)
+        except VoicemockError as exc:
+            notices.append(f"{exc.message}; questions will be shown as text only.")
+        if speaker is not None:
+            player = build_player(settings)
+            if not player.available:
+                notices.append(f"No audio output ({player.reason}): questions are saved as audio but not played.")
+    coach, coach_notices = build_coach(settings)
+    notices += coach_notices
+    return Backends(
+        recorder=recorder,
+        transcriber=WhisperTranscriber(settings.whisper),
+        coach=coach,
+        fallback_coach=ScriptedCoach(),
+        speaker=speaker,
+        player=player,
+        notices=notices,
+    )
+
+
+def _microphone_or_typed(settings: Settings, notices: list[str]) -> Recorder:
+    from voicemock.backends.typed import TypedRecorder
+
+    try:
+        from voicemock.backends.devices import check_input
+        from voicemock.backends.microphone import MicrophoneRecorder
+    except ImportError:
+        notices.append("Live microphone support is not available; using typed answers.")
+        return TypedRecorder()
+    problem = check_input(settings.audio.input_device)
+    if problem is not None:
+        notices.append(f"Microphone unavailable ({problem}); using typed answers instead.")
+        return TypedRecorder()
+    return MicrophoneRecorder(settings.audio)

@@ -1,0 +1,270 @@
+"""Incremental transcription: transcribe an answer in chunks while it is still being spoken.
+
+While the microphone records, ``feed`` receives every 16 kHz block (from the recorder's writer thread).
+A cheap energy VAD on 20 ms frames finds natural pauses; once at least ``min_chunk_seconds`` of audio are
+pending, the audio up to the middle of the first pause is committed as a chunk and transcribed by one
+background thread while recording continues. When the answer ends only the tail is left to transcribe.
+
+Why chunks are cut only inside silence: a word split across two chunks is garbled or dropped by one
+side and repeated by the other. Cutting in the middle of a pause, and shifting each chunk's word timings
+by its start, makes stitching a plain concatenation. Only an answer that runs ``max_chunk_seconds``
+without any pause is cut at its quietest 100 ms instead (Whisper cannot take more than 30 s at once).
+
+Why energy and not silero VAD: faster-whisper's silero VAD would cost a model run per block on a 2-core
+machine already transcribing; speech-vs-pause inside one speaker's answer is an easy call for energy
+with an adaptive floor, and each chunk still goes through Whisper's own VAD filter.
+
+This class is also a ``Transcriber``: ``transcribe(path)`` returns the stitched result when ``path`` is
+the answer it was fed (and the WAV on disk holds exactly the fed audio), else transcribes the whole file.
+So the session keeps calling ``transcriber.transcribe(answer.audio_path)`` and gets the fast path for free.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from voicemock import audio
+from voicemock.backends.whisper import WhisperTranscriber
+from voicemock.errors import NoSpeechError, VoicemockError
+from voicemock.models import SAMPLE_RATE, Transcript, Word
+
+FRAME = SAMPLE_RATE // 50
+"""20 ms VAD frames."""
+
+_Chunk = tuple[int, audio.Samples]  # (start sample, samples)
+
+
+class _Answer:
+    """The state of one answer being transcribed; a fresh one per ``begin`` so a late worker from a
+    cancelled answer can never write into the next one."""
+
+    def __init__(self, key: Path | None, on_partial: Callable[[str], None] | None) -> None:
+        self.key = key
+        self.on_partial = on_partial
+        self.pending: list[audio.Samples] = []
+        self.pending_len = 0
+        self.committed = 0
+        """Absolute sample index where the pending (uncommitted) audio starts."""
+        self.frame_db: list[float] = []
+        """Levels of the complete 20 ms frames of the pending audio."""
+        self.frame_rest = np.zeros(0, dtype=np.float32)
+        self.history_db: list[float] = []
+        """Recent frame levels (last ~30 s) for the noise-floor estimate."""
+        self.total = 0
+        self.dropped = 0
+        """Samples fed beyond the length cap (not transcribed)."""
+        self.chunks: queue.SimpleQueue[_Chunk | None] = queue.SimpleQueue()
+        self.results: list[tuple[int, list[Word], str]] = []
+        self.error: BaseException | None = None
+        self.lock = threading.Lock()
+        self.cancelled = False
+        self.worker: threading.Thread | None = None
+
+
+class IncrementalTranscriber:
+    """Chunked background transcription of a live answer with pause-aligned cuts; see the module doc."""
+
+    def __init__(
+        self,
+        transcriber: WhisperTranscriber,
+        *,
+        min_chunk_seconds: float = 6.0,
+        max_chunk_seconds: float = 24.0,
+        min_pause_seconds: float = 0.3,
+    ) -> None:
+        self.transcriber = transcriber
+        self.name = transcriber.name
+        self.min_chunk = int(min_chunk_seconds * SAMPLE_RATE)
+        self.max_chunk = int(max_chunk_seconds * SAMPLE_RATE)
+        self.min_pause_frames = max(1, int(min_pause_seconds * SAMPLE_RATE / FRAME))
+        self._answer: _Answer | None = None
+        self.chunks_transcribed = 0
+        """Chunks of the last answer transcribed in the background (for benchmarks and notes)."""
+
+    # -- feeding --------------------------------------------------------------------------------------
+
+    def begin(self, key: Path | None = None, on_partial: Callable[[str], None] | None = None) -> None:
+        """Start a new answer (cancelling any unfinished one). ``key`` is the WAV the recorder writes."""
+        self.cancel()
+        answer = _Answer(key, on_partial)
+        answer.worker = threading.Thread(target=self._work, args=(answer,), name="incremental-whisper", daemon=True)
+        answer.worker.start()
+        self._answer = answer
+        self.chunks_transcribed = 0
+
+    def feed(self, samples: audio.Samples) -> None:
+        """Add 16 kHz mono samples; cheap (called on the recorder's writer thread for every block)."""
+        a = self._answer
+        if a is None or a.cancelled or len(samples) == 0:
+            return
+        cap = int(self.transcriber.settings.max_answer_seconds * SAMPLE_RATE)
+        room = cap - a.total
+        if room <= 0:
+            a.dropped += len(samples)
+            return
+        if len(samples) > room:
+            a.dropped += len(samples) - room
+            samples = samples[:room]
+        a.total += len(samples)
+        a.pending.append(samples)
+        a.pending_len += len(samples)
+        frames = np.concatenate([a.frame_rest, samples])
+        n = len(frames) // FRAME
+        if n:
+            block = frames[: n * FRAME].reshape(n, FRAME).astype(np.float64)
+            rms = np.sqrt(np.mean(block * block, axis=1))
+            db = np.where(rms <= 1e-5, -100.0, 20.0 * np.log10(np.maximum(rms, 1e-12)))
+            a.frame_db.extend(db.tolist())
+            a.history_db.extend(db.tolist())
+            if len(a.history_db) > 3000:
+                del a.history_db[:-1500]
+        a.frame_rest = frames[n * FRAME :]
+        if a.pending_len >= self.min_chunk:
+            cut = self._find_cut(a)
+            if cut is not None:
+                self._commit(a, cut)
+
+    def _threshold(self, a: _Answer) -> float:
+        """Silence threshold: 10 dB over the noise floor, kept within [-60, -35] dBFS."""
+        floor = float(np.percentile(a.history_db, 10)) if a.history_db else -100.0
+        return min(-35.0, max(-60.0, floor + 10.0))
+
+    def _find_cut(self, a: _Answer) -> int | None:
+        """Sample offset (into the pending audio) of the middle of the first long-enough pause after the
+        minimum chunk length; the quietest point if the chunk grew too long without one; else None."""
+        levels = np.asarray(a.frame_db)
+        quiet = levels < self._threshold(a)
+        first = self.min_chunk // FRAME
+        run_start = None
+        # Runs may start before the minimum length; only their middle must fall after it.
+        for i in range(len(quiet)):
+            if quiet[i]:
+                if run_start is None:
+                    run_start = i
+                continue
+            if run_start is not None and i - run_start >= self.min_pause_frames and (run_start + i) // 2 >= first:
+                return ((run_start + i) // 2) * FRAME
+            run_start = None
+        if run_start is not None and len(quiet) - run_start >= self.min_pause_frames:
+            middle = (run_start + len(quiet)) // 2
+            if middle >= first:  # an ongoing pause: everything up to its middle is safe
+                return middle * FRAME
+        if a.pending_len >= self.max_chunk and len(levels) > first + 5:
+            smooth = np.convolve(levels[first:], np.ones(5) / 5.0, mode="valid")
+            return (first + int(np.argmin(smooth)) + 2) * FRAME
+        return None
+
+    def _commit(self, a: _Answer, cut: int) -> None:
+        pending = np.concatenate(a.pending)
+        chunk, rest = pending[:cut], pending[cut:]
+        a.chunks.put((a.committed, chunk))
+        a.committed += cut
+        a.pending = [rest] if len(rest) else []
+        a.pending_len = len(rest)
+        a.frame_db = a.frame_db[cut // FRAME :]
+
+    # -- background work ------------------------------------------------------------------------------
+
+    def _work(self, a: _Answer) -> None:
+        while True:
+            item = a.chunks.get()
+            if item is None or a.cancelled:
+                return
+            start, samples = item
+            if a.error is not None:
+                continue
+            try:
+                words, text = self.transcriber.transcribe_array(samples, offset=start / SAMPLE_RATE)
+            except BaseException as exc:  # kept and re-raised by finish(); the thread must not die silently
+                a.error = exc
+                continue
+            with a.lock:
+                a.results.append((start, words, text))
+            if self._answer is a:
+                self.chunks_transcribed += 1
+            if a.on_partial is not None and text and not a.cancelled:
+                a.on_partial(self._joined(a))
+
+    @staticmethod
+    def _joined(a: _Answer) -> str:
+        with a.lock:
+            return " ".join(t for _s, _w, t in sorted(a.results, key=lambda r: r[0]) if t)
+
+    @property
+    def partial_text(self) -> str:
+        """Text of the chunks transcribed so far (for a live caption; lags speech by one chunk)."""
+        return self._joined(self._answer) if self._answer is not None else ""
+
+    # -- ending ---------------------------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """Drop the current answer; its worker stops after the chunk in hand."""
+        a, self._answer = self._answer, None
+        if a is not None:
+            a.cancelled = True
+            a.chunks.put(None)
+
+    def finish(self) -> Transcript:
+        """Transcribe the tail, wait for the chunks in flight and return the stitched transcript.
+
+        Raises ``NoSpeechError`` when there was no speech, like ``WhisperTranscriber.transcribe``.
+        """
+        a = self._answer
+        if a is None:
+            raise VoicemockError("no answer is being transcribed")
+        self._answer = None
+        if a.pending_len:
+            a.chunks.put((a.committed, np.concatenate(a.pending)))
+            a.committed += a.pending_len
+            a.pending, a.pending_len = [], 0
+        a.chunks.put(None)
+        if a.worker is not None:
+            a.worker.join()
+        if a.error is not None:
+            raise a.error
+        results = sorted(a.results, key=lambda r: r[0])
+        words = [w for _s, ws, _t in results for w in ws]
+        text = " ".join(t for _s, _w, t in results if t)
+        notes: list[str] = []
+        if a.dropped:
+            cap = self.transcriber.settings.max_answer_seconds
+            total = (a.total + a.dropped) / SAMPLE_RATE
+            notes.append(f"answer was {total / 60:.1f} min; only the first {cap / 60:.0f} min were transcribed")
+        if not text.strip():
+            raise NoSpeechError("no speech found in the answer")
+        return Transcript(
+            text=text,
+            words=tuple(words),
+            duration=a.total / SAMPLE_RATE,
+            source=self.name,
+            notes=tuple(notes),
+        )
+
+    # -- Transcriber protocol -------------------------------------------------------------------------
+
+    def load(self) -> None:
+        self.transcriber.load()
+
+    def transcribe(self, audio_path: Path) -> Transcript:
+        """The stitched incremental result if ``audio_path`` is the answer being fed, else whole-file."""
+        a = self._answer
+        if a is not None and a.key is not None and Path(audio_path) == Path(a.key):
+            try:
+                on_disk = round(audio.duration(Path(audio_path)) * SAMPLE_RATE)
+            except Exception:
+                on_disk = -1
+            if on_disk == a.total + a.dropped:
+                try:
+                    return self.finish()
+                except NoSpeechError:
+                    raise
+                except (VoicemockError, RuntimeError, ValueError):
+                    pass  # a failed chunk: the whole file below is the honest fallback
+            else:
+                self.cancel()  # the file is not what was fed (e.g. rewritten): trust the file
+        return self.transcriber.transcribe(audio_path)

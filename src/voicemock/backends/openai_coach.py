@@ -1,0 +1,342 @@
+"""Follow-ups and debrief notes from any OpenAI-compatible endpoint: OpenAI, Ollama, llama.cpp's server,
+vLLM, LM Studio.
+
+The one rule: this coach never stalls or breaks the interview. Every call runs in a daemon thread with a
+hard wall-clock deadline (the SDK's own timeout only bounds each read, so a server that drips a token a
+second would otherwise hold the interview forever), the SDK's retries are off (a retry would blow the
+budget), and any failure or unusable output -- timeout, HTTP error, rate limit, refused connection, a
+truncated or malformed reply, a question that fails ``llm_guard`` -- returns the scripted follow-up instead,
+with the reason in ``origin`` and ``last_error``.
+
+The API key is held only by the SDK client and this object; every message that leaves here (log lines,
+``last_error``, returned text) is scrubbed of it first.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+import openai
+
+from voicemock.backends.scripted_coach import ScriptedCoach
+from voicemock.errors import CoachError
+from voicemock.llm_guard import (
+    RESTATEMENT_OVERLAP,
+    clean_follow_up,
+    follow_up_problem,
+    keep_verbatim,
+    overlap,
+    strip_scores,
+)
+from voicemock.prompts import (
+    FOLLOW_UP_SCHEMA,
+    NOTES_SCHEMA,
+    follow_up_messages,
+    is_skeptical,
+    notes_messages,
+    parse_follow_up_reply,
+    parse_notes_reply,
+    response_format,
+)
+from voicemock.protocols import Coach, CoachNote, FollowUp, FollowUpRequest, NotesRequest
+
+if TYPE_CHECKING:
+    from voicemock.config import LLMSettings
+
+log = logging.getLogger(__name__)
+
+DUMMY_KEY = "not-needed"
+"""Local servers (Ollama, llama.cpp, vLLM, LM Studio) accept any key; the SDK insists on one."""
+GRACE = 0.3
+"""Seconds past the configured timeout we wait for the worker before falling back (validation and the
+scripted fallback fit in the remaining 0.2 s of the promised timeout + 0.5 s)."""
+_FORMATS = ("json_schema", "json_object", "none")
+
+
+class _Fallback(Exception):
+    """Internal: the reply cannot be used; ``reason`` says why (shown to the user, so keep it short)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class OpenAICoach:
+    """A ``Coach`` backed by a chat-completions endpoint, with the scripted coach as its safety net."""
+
+    def __init__(self, settings: LLMSettings, fallback: Coach | None = None, *, stream: bool = True) -> None:
+        base_url = settings.resolved_base_url()
+        key = settings.resolved_api_key()
+        if key is None:
+            if base_url is None:
+                raise CoachError(
+                    "the openai coach has no API key for api.openai.com",
+                    fix="export OPENAI_API_KEY=..., or set llm.base_url to a local server "
+                    "(e.g. http://localhost:11434/v1 for Ollama), or use llm.coach = 'scripted'",
+                )
+            key = DUMMY_KEY
+        self._secret = key
+        self.model = settings.model
+        self.name = f"llm:{settings.model}"
+        self.base_url = base_url
+        self.timeout = float(settings.timeout)
+        self.notes_timeout = float(getattr(settings, "notes_timeout", None) or max(30.0, 4 * self.timeout))
+        """The debrief is not interactive, so notes may take longer than a follow-up."""
+        self.notes_enabled = settings.notes
+        self.remote = settings.is_remote()
+        self.stream = stream
+        self.fallback: Coach = fallback or ScriptedCoach()
+        self.last_error: str | None = None
+        """Why the last call fell back (scrubbed), or None after a call that worked."""
+        self._format = 0
+        """Index into _FORMATS: downgraded once a server rejects json_schema, and remembered."""
+        self._client = openai.OpenAI(api_key=key, base_url=base_url, timeout=self.timeout, max_retries=0)
+
+    # -- public -------------------------------------------------------------------------------------------
+
+    @property
+    def privacy_notice(self) -> str | None:
+        """What the UI/CLI must say before a session when answers leave this machine (None when local)."""
+        if not self.remote:
+            return None
+        host = urlparse(self.base_url).hostname if self.base_url else "api.openai.com"
+        return f"Your answers' transcripts will be sent to {host} ({self.model}) for follow-ups and notes."
+
+    def follow_up(self, request: FollowUpRequest) -> FollowUp | None:
+        """One follow-up from the model, or the scripted one if anything at all goes wrong."""
+        started = time.monotonic()
+        if request.remaining <= 0:
+            return None
+        if not request.missing and not is_skeptical(request.persona):
+            return None  # nothing to probe, and this persona does not challenge claims: no call needed
+        try:
+            content = self._complete(
+                follow_up_messages(request),
+                "follow_up",
+                FOLLOW_UP_SCHEMA,
+                deadline=started + self.timeout + GRACE,
+                max_tokens=200,
+            )
+            try:
+                reply = parse_follow_up_reply(content)
+            except ValueError as exc:
+                raise _Fallback(f"invalid reply ({_short(str(exc))})") from None
+            result = self._accept(reply.action, reply.signal, reply.question, request)
+            self.last_error = None
+            return result
+        except _Fallback as exc:
+            reason = exc.reason
+        except Exception as exc:  # anything else is a bug, but still must not stop the interview
+            reason = f"unexpected {type(exc).__name__}: {exc}"
+        return self._fall_back(request, reason)
+
+    def notes(self, request: NotesRequest) -> list[CoachNote]:
+        """Explanations and rewrites per answer; evidence not verbatim in that answer is dropped. Never
+        scores. On any failure: no notes (the deterministic debrief stands on its own)."""
+        if not self.notes_enabled or not request.turns:
+            return []
+        try:
+            content = self._complete(
+                notes_messages(request),
+                "debrief_notes",
+                NOTES_SCHEMA,
+                deadline=time.monotonic() + self.notes_timeout + GRACE,
+                max_tokens=400 * len(request.turns) + 200,
+                timeout=self.notes_timeout,
+            )
+            reply = parse_notes_reply(content)
+        except ValueError as exc:
+            self._record(f"debrief notes skipped: invalid reply ({_short(str(exc))})")
+            return []
+        except _Fallback as exc:
+            self._record(f"debrief notes skipped: {exc.reason}")
+            return []
+        except Exception as exc:
+            self._record(f"debrief notes skipped: {type(exc).__name__}: {exc}")
+            return []
+        self.last_error = None
+        transcripts = {prompt.id: transcript for prompt, transcript in request.turns}
+        out: list[CoachNote] = []
+        for item in reply.notes:
+            transcript = transcripts.get(item.prompt_id)
+            if transcript is None:
+                continue  # a note about an answer that does not exist
+            explanation = self._scrub(strip_scores(item.explanation))[:800]
+            rewrite = self._scrub(strip_scores(item.rewrite))[:800]
+            if not explanation:
+                continue
+            text = explanation + (f" A stronger way to say it: {rewrite}" if rewrite else "")
+            evidence = tuple(keep_verbatim(item.evidence, transcript.text))
+            out.append(CoachNote(item.prompt_id, text, evidence, origin=self.name))
+        return out
+
+    # -- internals ----------------------------------------------------------------------------------------
+
+    def _accept(self, action: str, signal: str, question: str, request: FollowUpRequest) -> FollowUp | None:
+        if action == "move_on":
+            return None
+        text = clean_follow_up(self._scrub(question), request.persona)
+        problem = follow_up_problem(text, request.question.text, request.persona)
+        if problem is None and any(
+            overlap(text, earlier) >= RESTATEMENT_OVERLAP for earlier in request.asked
+        ):
+            problem = "repeats a follow-up already asked"
+        if problem is not None:
+            raise _Fallback(f"rejected reply ({problem})")
+        ids = {ref.id for ref in request.question.signals}
+        chosen: str | None
+        if signal in ids:
+            chosen = signal
+        elif signal == "claim" and is_skeptical(request.persona):
+            chosen = None  # a challenge to a claim, not a probe of a rubric signal
+        else:
+            chosen = request.missing[0] if request.missing else None
+        return FollowUp(text=text, signal=chosen, origin=self.name)
+
+    def _fall_back(self, request: FollowUpRequest, reason: str) -> FollowUp | None:
+        reason = self._record(reason)
+        scripted = self.fallback.follow_up(request)
+        if scripted is None:
+            return None
+        return FollowUp(scripted.text, scripted.signal, f"scripted (fallback: {reason})")
+
+    def _record(self, reason: str) -> str:
+        reason = self._scrub(" ".join(reason.split()))[:240]
+        self.last_error = reason
+        log.warning("%s: %s", self.name, reason)
+        return reason
+
+    def _scrub(self, text: str) -> str:
+        """Remove the API key (and its tail, which some servers echo) from anything we show or log."""
+        if len(self._secret) >= 8 and self._secret != DUMMY_KEY:
+            text = text.replace(self._secret, "[redacted]").replace(self._secret[-8:], "[redacted]")
+        return text
+
+    def _complete(
+        self,
+        messages: list[dict[str, str]],
+        name: str,
+        schema: dict[str, Any],
+        *,
+        deadline: float,
+        max_tokens: int,
+        timeout: float | None = None,
+    ) -> str:
+        """The reply's text, or ``_Fallback``. Runs the request in a daemon thread and stops waiting at
+        ``deadline``; the abandoned worker notices ``cancel`` at its next chunk (or the SDK read timeout)."""
+        box: dict[str, Any] = {}
+        done = threading.Event()
+        cancel = threading.Event()
+
+        def work() -> None:
+            try:
+                box["content"] = self._request(
+                    messages, name, schema, max_tokens, timeout or self.timeout, cancel
+                )
+            except BaseException as exc:  # handed to the waiting thread
+                box["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=work, name=f"voicemock-{name}", daemon=True).start()
+        if not done.wait(max(0.0, deadline - time.monotonic())):
+            cancel.set()
+            raise _Fallback(f"no complete reply within {timeout or self.timeout:g} s")
+        if "error" in box:
+            raise _Fallback(self._describe(box["error"]))
+        return str(box["content"])
+
+    def _request(
+        self,
+        messages: list[dict[str, str]],
+        name: str,
+        schema: dict[str, Any],
+        max_tokens: int,
+        timeout: float,
+        cancel: threading.Event,
+    ) -> str:
+        """One chat completion, trying schema-constrained output first and downgrading (once per coach) when
+        the server rejects it: json_schema -> json_object -> plain text parsed leniently."""
+        while True:
+            mode = _FORMATS[self._format]
+            kwargs: dict[str, Any] = {
+                "model": self.model,
+                "messages": messages,
+                "max_tokens": max_tokens,
+                "temperature": 0.3,
+                "timeout": timeout,
+            }
+            if mode == "json_schema":
+                kwargs["response_format"] = response_format(name, schema)
+            elif mode == "json_object":
+                kwargs["response_format"] = {"type": "json_object"}
+            try:
+                return self._stream(kwargs, cancel) if self.stream else self._plain(kwargs)
+            except openai.BadRequestError:
+                if self._format + 1 >= len(_FORMATS) or cancel.is_set():
+                    raise
+                self._format += 1  # the server does not support this response_format: try the next one
+                log.info(
+                    "%s: server rejected response_format %s; trying %s",
+                    self.name,
+                    mode,
+                    _FORMATS[self._format],
+                )
+
+    def _plain(self, kwargs: dict[str, Any]) -> str:
+        response = self._client.chat.completions.create(**kwargs)
+        if not response.choices:
+            raise _Fallback("reply had no choices")
+        choice = response.choices[0]
+        if choice.finish_reason == "length":
+            raise _Fallback("reply cut off at the token limit")
+        return choice.message.content or ""
+
+    def _stream(self, kwargs: dict[str, Any], cancel: threading.Event) -> str:
+        parts: list[str] = []
+        finish: str | None = None
+        stream = self._client.chat.completions.create(stream=True, **kwargs)
+        try:
+            for chunk in stream:
+                if cancel.is_set():
+                    raise _Fallback("cancelled after the deadline")
+                for choice in chunk.choices:
+                    if choice.delta and choice.delta.content:
+                        parts.append(choice.delta.content)
+                    if choice.finish_reason:
+                        finish = choice.finish_reason
+        finally:
+            stream.close()
+        if finish is None:
+            raise _Fallback("stream ended before the reply was complete")
+        if finish == "length":
+            raise _Fallback("reply cut off at the token limit")
+        return "".join(parts)
+
+    def _describe(self, exc: BaseException) -> str:
+        """A short, key-free reason for a failed request."""
+        if isinstance(exc, _Fallback):
+            return exc.reason
+        if isinstance(exc, openai.APITimeoutError):
+            return f"no reply within {self.timeout:g} s"
+        if isinstance(exc, openai.RateLimitError):
+            return "rate limited (HTTP 429)"
+        if isinstance(exc, openai.APIStatusError):
+            detail = _short(getattr(exc, "message", "") or "")
+            return f"HTTP {exc.status_code}" + (f": {detail}" if detail else "")
+        if isinstance(exc, openai.APIConnectionError):
+            cause = exc.__cause__ or exc.__context__
+            where = self.base_url or "api.openai.com"
+            return f"cannot reach {where}" + (f" ({type(cause).__name__})" if cause else "")
+        if isinstance(exc, ValueError):
+            return f"invalid reply ({_short(str(exc))})"
+        return f"{type(exc).__name__}: {_short(str(exc))}"
+
+
+def _short(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,269 @@
+"""Command-line entry points. Thin: parsing, printing and error handling; the work is elsewhere.
+
+Heavy libraries (faster-whisper, sounddevice, openai, textual) are imported only inside the commands that
+need them, so ``voicemock --help`` and ``voicemock scenarios`` stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from voicemock import __version__, paths
+from voicemock.errors import VoicemockError
+
+
+def _scenario_set(extra: tuple[Path, ...] = ()) -> Any:
+    from voicemock.config import load_settings
+    from voicemock.scenario import ScenarioSet
+
+    settings = load_settings()
+    dirs = [paths.shipped_scenarios_dir(), paths.user_scenarios_dir()]
+    dirs += [Path(d).expanduser() for d in settings.scenario_dirs] + list(extra)
+    return ScenarioSet(dirs)
+
+
+def _say(to_stderr: bool) -> Callable[[Any], None]:
+    from voicemock.session import Event
+
+    def listen(event: Event) -> None:
+        if event.kind == "prompt":
+            kind = (event.data or {}).get("kind")
+            prompt = (event.data or {}).get("prompt") or {}
+            who = "Interviewer" if kind in ("intro", "outro") else (
+                "Follow-up" if prompt.get("kind") == "follow_up" else f"Q{prompt.get('number', '')}"
+            )
+            origin = f" [{prompt['origin']}]" if prompt.get("kind") == "follow_up" else ""
+            click.echo(f"\n{who}{origin}: {event.text}", err=to_stderr)
+        elif event.kind == "answer":
+            source = (event.data or {}).get("source") or ""
+            click.echo(f"  You ({source}): {event.text}", err=to_stderr)
+        elif event.kind == "notice":
+            click.echo(f"  ! {event.text}", err=to_stderr)
+        elif event.kind == "phase" and event.text in ("transcribing",):
+            click.echo("  ... transcribing", err=to_stderr)
+
+    return listen
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="voicemock")
+@click.option("--scenarios", "scenario_dirs", multiple=True, type=click.Path(path_type=Path), help="Extra scenario directory.")
+@click.pass_context
+def cli(ctx: click.Context, scenario_dirs: tuple[Path, ...]) -> None:
+    """Rehearse AI product-manager interviews out loud.
+
+    With no command, opens the interactive app.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["scenario_dirs"] = scenario_dirs
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(app_cmd)
+
+
+@cli.command("app")
+@click.option("--answers", type=click.Path(path_type=Path), help="Answer files instead of the microphone.")
+@click.option("--typed", is_flag=True, help="Type answers instead of speaking.")
+@click.option("--no-speech", is_flag=True, help="Show questions as text only.")
+@click.pass_context
+def app_cmd(ctx: click.Context, answers: Path | None = None, typed: bool = False, no_speech: bool = False) -> None:
+    """Open the interactive app (picker, interview, debrief, history)."""
+    try:
+        from voicemock.tui.app import run_app
+    except ImportError:
+        click.echo(ctx.get_help())
+        return
+    run_app(scenario_dirs=ctx.obj.get("scenario_dirs", ()), answers=answers, typed=typed, speech=not no_speech)
+
+
+@cli.command("scenarios")
+@click.pass_context
+def scenarios_cmd(ctx: click.Context) -> None:
+    """List and validate every scenario (exit 1 if any file is invalid)."""
+    found = _scenario_set(ctx.obj["scenario_dirs"])
+    for s in found:
+        click.echo(f"{s.id:32} {s.round:17} {len(s.questions)} q, ~{s.minutes:>2} min  {s.persona.name} ({s.persona.role})")
+    click.echo(f"\n{len(found)} scenarios from: " + ", ".join(str(d) for d in found.directories if d.is_dir()))
+    if found.errors:
+        click.echo(f"\n{len(found.errors)} invalid scenario file(s):", err=True)
+        for err in found.errors:
+            click.echo(str(err), err=True)
+        sys.exit(1)
+
+
+@cli.command("run")
+@click.option("--scenario", "-s", "scenario_id", required=True, help="Scenario id (see 'voicemock scenarios') or a .toml path.")
+@click.option("--answers", type=click.Path(path_type=Path), help="Directory of answer files: 1.wav, 1-1.txt, 2.mp3 ...")
+@click.option("--typed", is_flag=True, help="Type answers on stdin.")
+@click.option("--json", "as_json", is_flag=True, help="Print the debrief as JSON on stdout (progress goes to stderr).")
+@click.option("--no-speech", is_flag=True, help="Do not synthesize or play the persona's questions.")
+@click.option("--input-device", help="Microphone name or index.")
+@click.pass_context
+def run_cmd(
+    ctx: click.Context,
+    scenario_id: str,
+    answers: Path | None,
+    typed: bool,
+    as_json: bool,
+    no_speech: bool,
+    input_device: str | None,
+) -> None:
+    """Run a whole interview headless: from answer files, typed input or the microphone."""
+    from voicemock import backends
+    from voicemock.config import load_settings
+    from voicemock.session import Rehearsal
+    from voicemock.store import SessionStore
+
+    settings = load_settings()
+    if input_device:
+        settings.audio.input_device = input_device
+    scenario = _scenario_set(ctx.obj["scenario_dirs"]).get(scenario_id)
+    chosen = backends.build(settings, answers=answers, typed=typed, speech=not no_speech)
+    missing = getattr(chosen.recorder, "missing_questions", lambda n: [])(len(scenario.questions))
+    say = _say(as_json)
+    if missing:
+        say_notice = ", ".join(str(n) for n in missing)
+        click.echo(f"  ! no answer file for question(s) {say_notice}: they will be marked unanswered", err=as_json)
+    rehearsal = Rehearsal.begin(
+        scenario, chosen, SessionStore(), say, reask_on_silence=answers is None
+    )
+    click.echo(f"Session {rehearsal.session.id} ({scenario.title}); answers from {chosen.recorder.label}.", err=as_json)
+    _run_to_end(rehearsal, as_json)
+
+
+def _run_to_end(rehearsal: Any, as_json: bool) -> None:
+    try:
+        report = rehearsal.run()
+    except KeyboardInterrupt:
+        rehearsal.session.append("interrupted")
+        click.echo(
+            f"\nInterrupted. Everything answered so far is saved in {rehearsal.session.path}\n"
+            f"Resume with: voicemock resume {rehearsal.session.id}",
+            err=True,
+        )
+        sys.exit(130)
+    md = rehearsal.session.path / "debrief.md"
+    if as_json:
+        click.echo(report.to_json())
+    else:
+        click.echo("\n" + md.read_text(encoding="utf-8"))
+    click.echo(f"Debrief saved: {md}", err=True)
+
+
+@cli.command("resume")
+@click.argument("session_id")
+@click.option("--answers", type=click.Path(path_type=Path), help="Answer files for the remaining questions.")
+@click.option("--typed", is_flag=True, help="Type the remaining answers.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--no-speech", is_flag=True)
+@click.pass_context
+def resume_cmd(ctx: click.Context, session_id: str, answers: Path | None, typed: bool, as_json: bool, no_speech: bool) -> None:
+    """Continue an unfinished session where it stopped."""
+    from voicemock import backends
+    from voicemock.config import load_settings
+    from voicemock.session import Rehearsal
+    from voicemock.store import SessionStore
+
+    settings = load_settings()
+    session = SessionStore().open(session_id)
+    chosen = backends.build(settings, answers=answers, typed=typed, speech=not no_speech)
+    rehearsal = Rehearsal.resume(
+        session, _scenario_set(ctx.obj["scenario_dirs"]), chosen, _say(as_json), reask_on_silence=answers is None
+    )
+    click.echo(f"Resuming {session.id}.", err=as_json)
+    _run_to_end(rehearsal, as_json)
+
+
+@cli.command("sessions")
+@click.option("--json", "as_json", is_flag=True)
+def sessions_cmd(as_json: bool) -> None:
+    """List past sessions, newest last; unfinished ones can be resumed."""
+    from voicemock.store import SessionStore
+
+    rows = SessionStore().summaries()
+    if as_json:
+        click.echo(json.dumps([{**r.__dict__, "path": str(r.path), "status": r.status} for r in rows], indent=2))
+        return
+    if not rows:
+        click.echo(f"No sessions yet in {SessionStore().root}.")
+        return
+    for r in rows:
+        scores = " ".join(f"{k[:4]}={v}" for k, v in r.scores.items())
+        click.echo(f"{r.id:48} {r.status:10} {r.answered:2} answered  {scores}")
+    unfinished = [r for r in rows if not r.finished]
+    if unfinished:
+        click.echo(f"\nResume an unfinished session with: voicemock resume {unfinished[-1].id}")
+
+
+@cli.command("show")
+@click.argument("session_id")
+@click.option("--json", "as_json", is_flag=True)
+def show_cmd(session_id: str, as_json: bool) -> None:
+    """Print a session's debrief (or its transcript so far, if unfinished)."""
+    from voicemock.store import SessionStore
+
+    session = SessionStore().open(session_id)
+    if session.finished:
+        name = "debrief.json" if as_json else "debrief.md"
+        click.echo((session.path / name).read_text(encoding="utf-8"))
+        return
+    turns, pending, _rec, _ended = session.state()
+    click.echo(f"Session {session.id} is unfinished ({len(turns)} prompts settled).")
+    for t in turns:
+        click.echo(f"\n{t.prompt.text}\n  -> {t.transcript.text if t.transcript else '(' + str(t.status) + ')'}")
+    if pending:
+        click.echo(f"\nWaiting for: {pending.text}")
+    click.echo(f"\nResume with: voicemock resume {session.id}")
+
+
+@cli.command("doctor")
+def doctor_cmd() -> None:
+    """Check speech, audio devices, the Whisper model, the LLM endpoint and the data directory."""
+    from voicemock.doctor import run_checks
+
+    ok = True
+    for check in run_checks():
+        mark = "ok  " if check.ok else ("warn" if check.optional else "FAIL")
+        click.echo(f"[{mark}] {check.name}: {check.detail}")
+        if not check.ok and check.fix:
+            click.echo(f"       fix: {check.fix}")
+        ok = ok and (check.ok or check.optional)
+    sys.exit(0 if ok else 1)
+
+
+@cli.command("demo")
+@click.option("--scenario", "-s", "scenario_id", default="fraud-success-metrics")
+@click.option("--no-speech", is_flag=True)
+@click.pass_context
+def demo_cmd(ctx: click.Context, scenario_id: str, no_speech: bool) -> None:
+    """A full headless interview whose answers are synthesized from sample texts in another voice."""
+    from voicemock.demo import prepare_answers
+
+    answers = prepare_answers(scenario_id)
+    click.echo(f"Synthesized the sample candidate's answers into {answers}")
+    ctx.invoke(run_cmd, scenario_id=scenario_id, answers=answers, typed=False, as_json=False, no_speech=no_speech, input_device=None)
+
+
+def main() -> None:
+    """Entry point: user errors are printed plainly, never as tracebacks."""
+    try:
+        cli.main(standalone_mode=False)
+    except VoicemockError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except SystemExit:
+        raise

@@ -1,0 +1,367 @@
+"""The debrief: scores with evidence, speech analytics per answer, and the top improvements.
+
+Built from the settled turns alone (deterministic, offline); coach notes are added on top and never change a
+score. Written as JSON with a stable schema (``SCHEMA``) and as Markdown for reading.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from voicemock.analysis import SpeechStats, analyse, combine
+from voicemock.models import AnswerStatus, PromptKind, Turn
+from voicemock.protocols import CoachNote
+from voicemock.rubric import SignalResult, assess, jargon_terms
+from voicemock.scenario import Scenario
+from voicemock.signals import Dimension
+from voicemock.store import write_atomic
+
+SCHEMA = 1
+
+DIMENSION_LABELS = {
+    Dimension.PRODUCT_SENSE: "Product sense",
+    Dimension.ANALYTICAL_RIGOR: "Analytical rigor",
+    Dimension.COMMUNICATION: "Communication",
+    Dimension.BEHAVIORAL: "Behavioral (STAR)",
+    Dimension.DELIVERY: "Delivery",
+}
+
+
+@dataclass
+class TurnReport:
+    prompt_id: str
+    kind: str
+    text: str
+    origin: str
+    status: str
+    answer: str | None
+    source: str | None
+    audio: str | None
+    question_audio: str | None
+    stats: dict[str, Any] | None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QuestionReport:
+    id: str
+    number: int
+    text: str
+    signals: list[dict[str, Any]]
+    turns: list[TurnReport]
+
+
+@dataclass
+class DimensionScore:
+    score: int | None
+    label: str
+    basis: str
+    evidence: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Debrief:
+    session: str
+    scenario: dict[str, str]
+    persona: dict[str, str]
+    started_at: str
+    ended: str
+    inputs: dict[str, str]
+    scores: dict[str, DimensionScore]
+    questions: list[QuestionReport]
+    overall: dict[str, Any]
+    improvements: list[str]
+    coach_notes: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    schema: int = SCHEMA
+    generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+
+def _signal_dict(r: SignalResult) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "label": r.label,
+        "dimension": str(r.dimension),
+        "shown": r.shown,
+        "evidence": [{"quote": e.quote, "prompt_id": e.prompt_id} for e in r.evidence],
+        "strong": r.strong,
+        "detail": r.detail,
+    }
+
+
+def _score_content(results: Sequence[SignalResult], dim: Dimension) -> DimensionScore:
+    mine = [r for r in results if r.dimension is dim]
+    if not mine:
+        return DimensionScore(None, DIMENSION_LABELS[dim], "not assessed in this scenario")
+    shown = [r for r in mine if r.shown]
+    fraction = len(shown) / len(mine)
+    score = 1 + round(4 * fraction)
+    return DimensionScore(
+        score=score,
+        label=DIMENSION_LABELS[dim],
+        basis=f"{len(shown)} of {len(mine)} signals shown",
+        evidence=[f"{r.label}: \u201c{r.evidence[0].quote}\u201d" for r in shown if r.evidence],
+        missing=[r.label for r in mine if not r.shown],
+    )
+
+
+def _score_delivery(stats: SpeechStats, over_budget: int, answered: int) -> DimensionScore:
+    if answered == 0:
+        return DimensionScore(None, DIMENSION_LABELS[Dimension.DELIVERY], "no answers to judge")
+    score = 5
+    reasons: list[str] = []
+    if stats.fillers_per_min is not None and stats.fillers_per_min > 4:
+        score -= 1
+        reasons.append(f"{stats.fillers_per_min:.1f} fillers per minute (estimate)")
+    if stats.wpm is not None and not 110 <= stats.wpm <= 185:
+        score -= 1
+        reasons.append(f"pace {stats.wpm:.0f} words per minute (aim for 120-170)")
+    if stats.words and stats.hedges * 100 / stats.words > 2.5:
+        score -= 1
+        reasons.append(f"{stats.hedges} hedges (\u201cI think\u201d, \u201cmaybe\u201d) in {stats.words} words")
+    if stats.longest_pause is not None and stats.longest_pause > 6:
+        score -= 1
+        reasons.append(f"a {stats.longest_pause:.0f} s pause")
+    if over_budget:
+        score -= 1
+        reasons.append(f"{over_budget} answer(s) over the time budget")
+    basis = "timed audio" if stats.seconds is not None else "text answers: pace and pauses not measured"
+    return DimensionScore(max(1, score), DIMENSION_LABELS[Dimension.DELIVERY], basis, evidence=[], missing=reasons)
+
+
+def build(
+    scenario: Scenario,
+    turns: Sequence[Turn],
+    *,
+    session_id: str,
+    started_at: str,
+    ended: str,
+    inputs: dict[str, str],
+    coach_notes: Sequence[CoachNote] = (),
+    notes: Sequence[str] = (),
+) -> Debrief:
+    """Assemble the debrief from settled turns (deterministic: same turns, same debrief)."""
+    terms = jargon_terms(scenario.persona)
+    questions: list[QuestionReport] = []
+    all_results: list[SignalResult] = []
+    all_stats: list[SpeechStats] = []
+    over_budget = 0
+    for number, q in enumerate(scenario.questions, start=1):
+        qturns = [t for t in turns if t.prompt.question_id == q.id]
+        answers = [(t.prompt.id, t.transcript.text) for t in qturns if t.answered and t.transcript]
+        reports: list[TurnReport] = []
+        for t in qturns:
+            stats = analyse(t.transcript, terms) if t.answered and t.transcript else None
+            if stats:
+                all_stats.append(stats)
+            if any(n.startswith("over the") for n in t.notes):
+                over_budget += 1
+            reports.append(
+                TurnReport(
+                    prompt_id=t.prompt.id,
+                    kind=str(t.prompt.kind),
+                    text=t.prompt.text,
+                    origin=t.prompt.origin,
+                    status=str(t.status) if t.status else "unanswered",
+                    answer=t.transcript.text if t.transcript else None,
+                    source=t.answer_source,
+                    audio=t.audio_path,
+                    question_audio=t.question_audio,
+                    stats=stats.to_dict() if stats else None,
+                    notes=list(t.notes),
+                )
+            )
+        if not qturns:
+            questions.append(QuestionReport(q.id, number, q.text, [], []))
+            continue
+        assessment = assess(q, scenario.persona, answers)
+        all_results.extend(assessment.results)
+        questions.append(QuestionReport(q.id, number, q.text, [_signal_dict(r) for r in assessment.results], reports))
+
+    overall = combine(all_stats) if all_stats else None
+    answered = sum(1 for t in turns if t.answered)
+    scores = {str(dim): _score_content(all_results, dim) for dim in Dimension if dim is not Dimension.DELIVERY}
+    scores[str(Dimension.DELIVERY)] = _score_delivery(
+        overall or combine([]), over_budget, answered
+    ) if overall else DimensionScore(None, DIMENSION_LABELS[Dimension.DELIVERY], "no answers to judge")
+    kept_notes = [asdict(n) for n in _verbatim_notes(coach_notes, turns)]
+    return Debrief(
+        session=session_id,
+        scenario={"id": scenario.id, "title": scenario.title, "round": str(scenario.round)},
+        persona={"name": scenario.persona.name, "role": scenario.persona.role},
+        started_at=started_at,
+        ended=ended,
+        inputs=dict(inputs),
+        scores=scores,
+        questions=questions,
+        overall=overall.to_dict() if overall else {},
+        improvements=_improvements(questions, overall, over_budget, answered),
+        coach_notes=kept_notes,
+        notes=list(notes),
+    )
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def _verbatim_notes(notes: Sequence[CoachNote], turns: Sequence[Turn]) -> list[CoachNote]:
+    """Drop any evidence quote that is not verbatim in the answer it cites (LLMs invent quotes)."""
+    texts = {t.prompt.id: _norm(t.transcript.text) for t in turns if t.transcript}
+    everything = " ".join(texts.values())
+    kept = []
+    for n in notes:
+        source = texts.get(n.prompt_id, everything)
+        evidence = tuple(q for q in n.evidence if q.strip() and _norm(q) in source)
+        kept.append(CoachNote(n.prompt_id, n.text, evidence, n.origin))
+    return kept
+
+
+def _improvements(
+    questions: Sequence[QuestionReport], overall: SpeechStats | None, over_budget: int, answered: int
+) -> list[str]:
+    """The top three things to change, most valuable first: missing signals, then delivery."""
+    if answered == 0:
+        return ["Answer at least one question out loud: there is nothing to coach yet."]
+    out: list[str] = []
+    seen: set[str] = set()
+    # First pass: the most important missing signal of each question; second pass: the rest.
+    for depth in range(5):
+        for q in questions:
+            missing = [s for s in q.signals if not s["shown"]]
+            if depth < len(missing):
+                s = missing[depth]
+                if s["id"] in seen:
+                    continue
+                seen.add(s["id"])
+                short = q.text if len(q.text) <= 70 else q.text[:67].rsplit(" ", 1)[0] + "..."
+                extra = f" ({s['detail']})" if s["detail"] and s["id"] == "plain_language" else ""
+                out.append(f"{s['label']} on Q{q.number} (\u201c{short}\u201d): a strong answer {s['strong']}.{extra}")
+        if len(out) >= 3:
+            break
+    if overall is not None:
+        if overall.fillers_per_min is not None and overall.fillers_per_min > 4:
+            out.append(
+                f"Cut fillers: about {overall.fillers_per_min:.1f} per minute (an estimate). Pause silently instead."
+            )
+        if overall.wpm is not None and overall.wpm > 185:
+            out.append(f"Slow down: {overall.wpm:.0f} words per minute; aim for 130-170.")
+        if overall.wpm is not None and overall.wpm < 110:
+            out.append(f"Pick up the pace a little: {overall.wpm:.0f} words per minute; aim for 130-170.")
+        if overall.words and overall.hedges * 100 / overall.words > 2.5:
+            out.append(f"Commit to your claims: {overall.hedges} hedges such as \u201cI think\u201d and \u201cmaybe\u201d.")
+    if over_budget:
+        out.append(f"Tighten your answers: {over_budget} ran over the time budget. Lead with the conclusion.")
+    return out[:3] if out else ["Strong across the rubric: try a harder scenario or a tougher persona next."]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Markdown
+
+
+def _stars(score: int | None) -> str:
+    return "n/a" if score is None else f"{score}/5"
+
+
+def _stats_line(stats: dict[str, Any]) -> str:
+    parts = [f"{stats['words']} words"]
+    if stats.get("seconds") is not None:
+        parts.append(f"{stats['seconds']:.0f} s")
+        parts.append(f"{stats['wpm']:.0f} wpm")
+        parts.append(f"~{stats['fillers_per_min']:.1f} fillers/min (est.)")
+        parts.append(f"longest pause {stats['longest_pause']:.1f} s")
+    else:
+        parts.append(f"{stats['fillers']} fillers")
+    parts.append(f"{stats['hedges']} hedges")
+    parts.append(f"{stats['jargon']} jargon terms")
+    return ", ".join(parts)
+
+
+def to_markdown(debrief: Debrief) -> str:
+    d = debrief
+    lines = [
+        f"# Debrief: {d.scenario['title']}",
+        "",
+        f"Interviewer: {d.persona['name']} ({d.persona['role']}). Session `{d.session}`, started {d.started_at}, {d.ended}.",
+        "",
+        "Inputs: " + "; ".join(f"{k}: {v}" for k, v in d.inputs.items()),
+        "",
+        "## Scores",
+        "",
+        "| Dimension | Score | Basis |",
+        "|---|---|---|",
+    ]
+    for s in d.scores.values():
+        lines.append(f"| {s.label} | {_stars(s.score)} | {s.basis} |")
+    lines += ["", "## Top improvements", ""]
+    lines += [f"{i}. {text}" for i, text in enumerate(d.improvements, start=1)]
+    if d.overall:
+        lines += ["", "## Speech overall", "", _stats_line(d.overall)]
+        if d.overall.get("jargon_terms"):
+            lines.append("Jargon used: " + ", ".join(f"{k} ({v})" for k, v in d.overall["jargon_terms"].items()))
+    lines += ["", "## Answers", ""]
+    for q in d.questions:
+        lines += [f"### Q{q.number}. {q.text}", ""]
+        if not q.turns:
+            lines += ["_Not reached._", ""]
+            continue
+        for s in q.signals:
+            mark = "shown" if s["shown"] else "missing"
+            lines.append(f"- **{s['label']}**: {mark}")
+            for e in s["evidence"]:
+                lines.append(f"  - \u201c{e['quote']}\u201d")
+            if not s["shown"]:
+                lines.append(f"  - A strong answer {s['strong']}.")
+            if s["detail"] and s["id"] == "plain_language":
+                lines.append(f"  - {s['detail']}")
+        lines.append("")
+        for t in q.turns:
+            who = "Follow-up" if t.kind == str(PromptKind.FOLLOW_UP) else ("Re-ask" if t.kind == "repeat" else "Question")
+            origin = f" _(asked by: {t.origin})_" if t.kind == str(PromptKind.FOLLOW_UP) else ""
+            lines.append(f"**{who}:** {t.text}{origin}")
+            lines.append("")
+            if t.status == str(AnswerStatus.ANSWERED) and t.answer is not None:
+                lines.append(f"> {t.answer}")
+                lines.append("")
+                meta = [f"source: {t.source}"] if t.source else []
+                if t.stats:
+                    meta.append(_stats_line(t.stats))
+                lines.append("_" + "; ".join(meta) + "_")
+            else:
+                lines.append(f"_({t.status}{': ' + '; '.join(t.notes) if t.notes else ''})_")
+            lines.append("")
+    if d.coach_notes:
+        lines += ["## Coach notes", ""]
+        for n in d.coach_notes:
+            quotes = " ".join(f"\u201c{q}\u201d" for q in n["evidence"])
+            lines.append(f"- ({n['prompt_id']}, {n['origin']}) {n['text']} {quotes}".rstrip())
+        lines.append("")
+    if d.notes:
+        lines += ["## Notes", ""] + [f"- {n}" for n in d.notes] + [""]
+    lines.append("Filler counts are estimates: Whisper drops many \u201cum\u201ds and \u201cuh\u201ds.")
+    return "\n".join(lines) + "\n"
+
+
+def save(debrief: Debrief, directory: Path) -> tuple[Path, Path]:
+    """Write debrief.json and debrief.md atomically."""
+    j = write_atomic(directory / "debrief.json", debrief.to_json())
+    m = write_atomic(directory / "debrief.md", to_markdown(debrief))
+    return j, m
+
+
+def load(directory: Path) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads((directory / "debrief.json").read_text(encoding="utf-8"))
+    return result

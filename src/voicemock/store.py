@@ -1,0 +1,250 @@
+"""Session directories on disk: nothing the candidate said is ever lost.
+
+One directory per session::
+
+    <data dir>/sessions/20261129-031500-fraud-success-metrics/
+        journal.jsonl            one JSON event per line, appended and fsynced before moving on
+        audio/<prompt>.question.wav, audio/<prompt>.answer.wav
+        transcripts/<prompt>.json   text with word timings
+        debrief.json, debrief.md    written atomically at the end
+
+Audio is written before it is transcribed, and each journal line is on disk before the next step that can
+fail, so a crash or Ctrl-C leaves a session that ``voicemock sessions`` lists as unfinished and that can be
+resumed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from voicemock import paths
+from voicemock.errors import VoicemockError
+from voicemock.models import AnswerStatus, Prompt, Transcript, Turn
+
+JOURNAL = "journal.jsonl"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write a whole file so that readers see the old or the new version, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    tmp.replace(path)
+    return path
+
+
+class SessionDir:
+    """One session's directory and its append-only journal."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.id = path.name
+
+    # -- writing ------------------------------------------------------------------------------------------
+
+    def append(self, event: str, **data: Any) -> None:
+        """Append one event and fsync it: after this returns, the event survives a crash."""
+        record = {"event": event, "at": _now(), **data}
+        line = json.dumps(record, ensure_ascii=False, default=str)
+        with open(self.path / JOURNAL, "a", encoding="utf-8") as f:
+            f.write(line + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+
+    def audio_path(self, prompt_id: str, role: str) -> Path:
+        """Where a prompt's question ("question") or answer ("answer") audio lives."""
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", prompt_id)
+        path = self.path / "audio" / f"{safe}.{role}.wav"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def save_transcript(self, prompt_id: str, transcript: Transcript) -> Path:
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", prompt_id)
+        return write_atomic(
+            self.path / "transcripts" / f"{safe}.json",
+            json.dumps(transcript.to_dict(), ensure_ascii=False, indent=1),
+        )
+
+    def rel(self, path: Path | str | None) -> str | None:
+        """A path relative to the session directory (sessions can be moved)."""
+        if path is None:
+            return None
+        p = Path(path)
+        try:
+            return str(p.resolve().relative_to(self.path.resolve()))
+        except ValueError:
+            return str(p)
+
+    def abs(self, rel: str | None) -> Path | None:
+        if rel is None:
+            return None
+        p = Path(rel)
+        return p if p.is_absolute() else self.path / p
+
+    # -- reading ------------------------------------------------------------------------------------------
+
+    def events(self) -> list[dict[str, Any]]:
+        """All journal events. A torn last line (killed mid-write) is ignored, never fatal."""
+        out: list[dict[str, Any]] = []
+        try:
+            lines = (self.path / JOURNAL).read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return out
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+        return out
+
+    @property
+    def started(self) -> dict[str, Any]:
+        for e in self.events():
+            if e["event"] == "started":
+                return e
+        return {}
+
+    @property
+    def finished(self) -> bool:
+        return (self.path / "debrief.json").is_file()
+
+    def state(self) -> tuple[list[Turn], Prompt | None, dict[str, dict[str, Any]], str | None]:
+        """Rebuild (settled turns, pending prompt, recorded-but-untranscribed answers, end reason)."""
+        turns: list[Turn] = []
+        pending: Prompt | None = None
+        question_audio: dict[str, str | None] = {}
+        recorded: dict[str, dict[str, Any]] = {}
+        ended: str | None = None
+        for e in self.events():
+            kind = e["event"]
+            if kind == "prompt":
+                pending = Prompt.from_dict(e["prompt"])
+                question_audio[pending.id] = e.get("audio")
+            elif kind == "answer_recorded":
+                recorded[e["prompt_id"]] = e
+            elif kind == "answer" and pending is not None and e["prompt_id"] == pending.id:
+                transcript = Transcript.from_dict(e["transcript"]) if e.get("transcript") else None
+                turns.append(
+                    Turn(
+                        prompt=pending,
+                        status=AnswerStatus(e["status"]),
+                        transcript=transcript,
+                        answer_source=e.get("source"),
+                        audio_path=e.get("audio"),
+                        question_audio=question_audio.get(pending.id),
+                        notes=list(e.get("notes", [])),
+                    )
+                )
+                recorded.pop(pending.id, None)
+                pending = None
+            elif kind == "ended":
+                ended = e.get("reason")
+        if pending is not None:
+            recorded = {k: v for k, v in recorded.items() if k == pending.id}
+        else:
+            recorded = {}
+        return turns, pending, recorded, ended
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    id: str
+    path: Path
+    scenario_id: str
+    title: str
+    started_at: str
+    finished: bool
+    answered: int
+    scores: dict[str, float]
+
+    @property
+    def status(self) -> str:
+        return "finished" if self.finished else "unfinished"
+
+
+class SessionStore:
+    """All sessions under a root directory (default: the user data dir; ``VOICEMOCK_HOME`` moves it)."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root or paths.sessions_dir()
+
+    def create(self, scenario_id: str, **meta: Any) -> SessionDir:
+        self.root.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        base = f"{stamp}-{scenario_id}"
+        path = self.root / base
+        n = 1
+        while path.exists():
+            n += 1
+            path = self.root / f"{base}-{n}"
+        path.mkdir(parents=True)
+        session = SessionDir(path)
+        session.append("started", scenario=scenario_id, **meta)
+        return session
+
+    def open(self, session_id: str) -> SessionDir:
+        """Open by id, unique id prefix, or path; raise a clear error otherwise."""
+        direct = Path(session_id)
+        if (direct / JOURNAL).is_file():
+            return SessionDir(direct)
+        if (self.root / session_id / JOURNAL).is_file():
+            return SessionDir(self.root / session_id)
+        matches = [p for p in self._dirs() if p.name.startswith(session_id) or p.name.endswith(session_id)]
+        if len(matches) == 1:
+            return SessionDir(matches[0])
+        if not matches:
+            raise VoicemockError(f"no session {session_id!r} in {self.root}", fix="run 'voicemock sessions' to list them")
+        names = ", ".join(p.name for p in matches[:5])
+        raise VoicemockError(f"{session_id!r} matches several sessions: {names}", fix="give more of the id")
+
+    def _dirs(self) -> list[Path]:
+        if not self.root.is_dir():
+            return []
+        return sorted((p for p in self.root.iterdir() if (p / JOURNAL).is_file()), key=lambda p: p.name)
+
+    def __iter__(self) -> Iterator[SessionDir]:
+        return (SessionDir(p) for p in self._dirs())
+
+    def summaries(self) -> list[SessionSummary]:
+        """One line per session, oldest first."""
+        out = []
+        for session in self:
+            started = session.started
+            scores: dict[str, float] = {}
+            if session.finished:
+                try:
+                    debrief = json.loads((session.path / "debrief.json").read_text(encoding="utf-8"))
+                    scores = {k: v["score"] for k, v in debrief.get("scores", {}).items() if v.get("score") is not None}
+                except (OSError, json.JSONDecodeError, KeyError, TypeError, AttributeError):
+                    scores = {}
+            turns, _pending, _rec, _ended = session.state()
+            out.append(
+                SessionSummary(
+                    id=session.id,
+                    path=session.path,
+                    scenario_id=started.get("scenario", "?"),
+                    title=started.get("title", started.get("scenario", "?")),
+                    started_at=started.get("at", ""),
+                    finished=session.finished,
+                    answered=sum(1 for t in turns if t.answered),
+                    scores=scores,
+                )
+            )
+        return out
