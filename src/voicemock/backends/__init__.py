@@ -133,9 +133,7 @@ def build(
         except VoicemockError as exc:
             notices.append(f"{exc.message}; questions will be shown as text only.")
         if speaker is not None:
-            player = build_player(settings)
-            if not player.available:
-                notices.append(f"No audio output ({player.reason}): questions are saved as audio but not played.")
+            player = build_player(settings)  # Rehearsal.speak says once if it cannot play
     coach, coach_notices = build_coach(settings)
     notices += coach_notices
     return Backends(
