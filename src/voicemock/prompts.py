@@ -224,9 +224,9 @@ def parse_follow_up_reply(content: str) -> FollowUpReply:
     action = str(data.get("action", "ask")).strip().lower().replace("-", "_").replace(" ", "_")
     if action not in {ASK, MOVE_ON}:
         action = ASK if data.get("question") else MOVE_ON
-    return FollowUpReply(
-        action=action, signal=str(data.get("signal") or ""), question=str(data.get("question") or "")
-    )  # type: ignore[arg-type]
+    return FollowUpReply.model_validate(
+        {"action": action, "signal": str(data.get("signal") or ""), "question": str(data.get("question") or "")}
+    )
 
 
 def _json_object(text: str) -> dict[str, Any] | None:

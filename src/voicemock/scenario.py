@@ -192,7 +192,12 @@ def load_scenario(path: Path) -> Scenario:
     try:
         data = tomllib.loads(raw_text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}", fix="check quotes and brackets on that line") from None
+        # tomllib (before 3.14) has no lineno attribute; the line is only in the message "(at line N, column M)".
+        at = re.search(r"at line (\d+)", str(exc))
+        where = f"{path}:{at.group(1)}" if at else str(path)
+        raise ScenarioError(
+            f"{where}: not valid TOML: {exc}", fix="check quotes and brackets on that line"
+        ) from None
     data.setdefault("id", path.stem)
     data["source"] = str(path)
     try:
@@ -200,11 +205,23 @@ def load_scenario(path: Path) -> Scenario:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            loc = tuple(err["loc"])
+            loc = _field_loc(err)
             line = _locate(raw_text, loc)
             where = f"{path}:{line}" if line else str(path)
             problems.append(f"{where}: {_dotted(loc)}: {_message(err)}")
         raise ScenarioError("\n".join(problems)) from None
+
+
+def _field_loc(err: Any) -> tuple[Any, ...]:
+    """The field path an error is really about.
+
+    The unknown-signal check is a model validator (it needs ``label`` and ``patterns`` as well as ``id``), so
+    pydantic reports it on the whole signal table; pointing at its ``id`` line is what the author needs.
+    """
+    loc = tuple(err["loc"])
+    if err["type"] == "value_error" and "unknown signal" in str(err["msg"]):
+        return (*loc, "id")
+    return loc
 
 
 def _message(err: Any) -> str:
@@ -223,11 +240,16 @@ def _dotted(loc: tuple[Any, ...]) -> str:
     return out or "(file)"
 
 
+_HEADER = re.compile(r"^\s*\[")
+
+
 def _locate(text: str, loc: tuple[Any, ...]) -> int | None:
     """Best-effort line number for a field path such as ``("questions", 2, "signals", 0, "follow_up")``.
 
     Walks ``[[array]]`` and ``[table]`` headers the way the TOML was written in our scenarios; returns the
-    line of the deepest part it can find, so an error points at least at the right question.
+    line of the deepest part it can find, so an error points at least at the right question. A key is only
+    looked for among the current table's own lines (before its first sub-table), so a missing question
+    ``id`` is not confused with a signal's ``id`` further down; a missing key points at its table's header.
     """
     lines = text.splitlines()
     start, end = 0, len(lines)
@@ -247,21 +269,31 @@ def _locate(text: str, loc: tuple[Any, ...]) -> int | None:
                 prefix = prefix + part + "."
                 i += 2
                 continue
+            if found is None:
+                # An inline array (``questions = [...]``) or a missing one: point at its key if present.
+                return _key_line(lines, part, start, end)
             break
         if isinstance(part, str):
+            own_from = start if found is None else start + 1
+            own_end = next((n for n in range(own_from, end) if _HEADER.match(lines[n])), end)
+            line = _key_line(lines, part, own_from, own_end)
+            if line is not None:
+                return line
             table = re.compile(rf"^\s*\[\s*{re.escape(prefix + part)}\s*\]")
-            key = re.compile(rf"^\s*{re.escape(part)}\s*=")
-            for n in range(start, end):
-                if table.match(lines[n]):
-                    start, found = n, n + 1
-                    prefix = prefix + part + "."
-                    break
-                if key.match(lines[n]):
-                    return n + 1
-            else:
+            hit = next((n for n in range(own_from, end) if table.match(lines[n])), None)
+            if hit is None:
                 break
+            start, found = hit, hit + 1
+            end = _next_top_header(lines, hit, prefix + part, end)
+            prefix = prefix + part + "."
         i += 1
     return found
+
+
+def _key_line(lines: list[str], key: str, start: int, end: int) -> int | None:
+    """The 1-based line where ``key`` is assigned (bare, quoted or dotted) within ``lines[start:end]``."""
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*[=.]")
+    return next((n + 1 for n in range(start, end) if pattern.match(lines[n])), None)
 
 
 def _next_top_header(lines: list[str], after: int, name: str, default: int) -> int:

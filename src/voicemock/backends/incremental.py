@@ -76,12 +76,14 @@ class IncrementalTranscriber:
         min_chunk_seconds: float = 6.0,
         max_chunk_seconds: float = 24.0,
         min_pause_seconds: float = 0.3,
+        pad_seconds: float = 0.5,
     ) -> None:
         self.transcriber = transcriber
         self.name = transcriber.name
         self.min_chunk = int(min_chunk_seconds * SAMPLE_RATE)
         self.max_chunk = int(max_chunk_seconds * SAMPLE_RATE)
         self.min_pause_frames = max(1, int(min_pause_seconds * SAMPLE_RATE / FRAME))
+        self.pad = int(pad_seconds * SAMPLE_RATE)
         self._answer: _Answer | None = None
         self.chunks_transcribed = 0
         """Chunks of the last answer transcribed in the background (for benchmarks and notes)."""
@@ -179,7 +181,10 @@ class IncrementalTranscriber:
             if a.error is not None:
                 continue
             try:
-                words, text = self.transcriber.transcribe_array(samples, offset=start / SAMPLE_RATE)
+                # Trailing silence matters: a chunk that stops dead makes Whisper invent an ending
+                # ("We'll see you in the next one.", zero-length words at the very end). Measured.
+                padded = np.concatenate([samples, np.zeros(self.pad, dtype=np.float32)])
+                words, text = self.transcriber.transcribe_array(padded, offset=start / SAMPLE_RATE)
             except BaseException as exc:  # kept and re-raised by finish(); the thread must not die silently
                 a.error = exc
                 continue

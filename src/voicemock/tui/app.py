@@ -1,0 +1,179 @@
+"""The Textual app shell: dependencies passed in, backends built in the background, one error handler.
+
+``VoiceMockApp`` owns no engine: screens drive interviews through ``voicemock.session.Rehearsal``. Heavy
+work at start-up (building backends, probing the microphone, loading Whisper) runs in a thread worker so
+the picker is interactive at once; the interview waits for it only when it needs it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from voicemock.config import Settings
+from voicemock.errors import VoicemockError
+from voicemock.scenario import ScenarioSet
+from voicemock.store import SessionStore
+from voicemock.tui.messages import BackendsReady, ModelLoadChanged
+
+if TYPE_CHECKING:
+    from voicemock.backends import Backends
+
+BackendsFactory = Callable[[Settings], "Backends"]
+
+
+class VoiceMockApp(App[None]):
+    """Picker -> interview -> debrief, plus history and settings."""
+
+    CSS_PATH = "voicemock.tcss"
+    TITLE = "voicemock"
+    SUB_TITLE = "rehearse AI PM interviews out loud"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+
+    def __init__(
+        self,
+        scenarios: ScenarioSet,
+        settings: Settings,
+        store: SessionStore,
+        backends_factory: BackendsFactory,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        animate: bool = True,
+        save_settings_to: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.scenarios = scenarios
+        self.settings = settings
+        self.store = store
+        self.backends_factory = backends_factory
+        self.clock = clock
+        """Monotonic clock for answer timers; tests pass a frozen one."""
+        self.animate = animate
+        """False freezes timers and meters (snapshot tests)."""
+        self.save_settings_to = save_settings_to
+        self.model_state = "idle"
+        self.model_detail = ""
+        self._backends: Backends | None = None
+        self._backends_error: VoicemockError | None = None
+        self._backends_ready = threading.Event()
+
+    # -- start-up -----------------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from voicemock.tui.picker import PickerScreen
+
+        self.push_screen(PickerScreen())
+        self.prepare_backends()
+
+    def prepare_backends(self) -> None:
+        """(Re)build the backends in the background, then load the speech model."""
+        self._backends_ready.clear()
+        self._backends = None
+        self._backends_error = None
+        self.run_worker(self._prepare, name="prepare-backends", thread=True, exclusive=True,
+                        group="backends", exit_on_error=False)
+
+    def _prepare(self) -> None:
+        """Thread worker: build backends (may probe the microphone), then load Whisper (first run: seconds)."""
+        try:
+            backends = self.backends_factory(self.settings)
+        except VoicemockError as exc:
+            self._backends_error = exc
+            self._backends_ready.set()
+            self.post_message(BackendsReady(error=str(exc)))
+            return
+        self._backends = backends
+        self._backends_ready.set()
+        self.post_message(BackendsReady(notices=list(backends.notices)))
+        load = getattr(backends.transcriber, "load", None)
+        if load is None:
+            return
+        self.post_message(ModelLoadChanged("loading", f"Loading the speech model ({backends.transcriber.name})..."))
+        started = time.monotonic()
+        try:
+            load()
+        except VoicemockError as exc:
+            self.post_message(ModelLoadChanged("failed", str(exc)))
+            return
+        self.post_message(ModelLoadChanged("ready", "Speech model ready", time.monotonic() - started))
+
+    def wait_backends(self, timeout: float = 120.0) -> Backends:
+        """Blocking (call from a worker): the backends once built, or the error that stopped them."""
+        if not self._backends_ready.wait(timeout):
+            raise VoicemockError("audio and speech setup is taking too long", fix="run 'voicemock doctor'")
+        if self._backends_error is not None:
+            raise self._backends_error
+        assert self._backends is not None
+        return self._backends
+
+    def on_backends_ready(self, message: BackendsReady) -> None:
+        if message.error:
+            self.notify(message.error, title="Setup failed", severity="error", timeout=10)
+        for notice in message.notices:
+            self.notify(notice, timeout=8, markup=False)
+
+    def on_model_load_changed(self, message: ModelLoadChanged) -> None:
+        self.model_state = message.state
+        self.model_detail = message.detail
+        if message.state == "failed":
+            self.notify(message.detail, title="Speech model", severity="error", timeout=10, markup=False)
+        for screen in self.screen_stack:
+            show = getattr(screen, "show_model_state", None)
+            if show is not None:
+                show(message.state, message.detail)
+
+    # -- the one place worker errors land -----------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Turn a failed worker into a notification and let its screen return to a state the user can act on."""
+        worker = event.worker
+        if event.state is not WorkerState.ERROR:
+            return
+        error = worker.error
+        message = str(error) if isinstance(error, VoicemockError) else f"{type(error).__name__}: {error}"
+        self.notify(message, title=f"{worker.name} failed", severity="error", timeout=10, markup=False)
+        recover = getattr(worker.node, "recover", None)
+        if recover is not None:
+            recover(worker.name, error)
+
+    # -- settings -----------------------------------------------------------------------------------------
+
+    def apply_settings(self, settings: Settings) -> Path:
+        """Save new settings and rebuild the backends with them."""
+        from voicemock.config import save_settings
+
+        path = save_settings(settings, self.save_settings_to)
+        self.settings = settings
+        self.prepare_backends()
+        return path
+
+
+def run_app(
+    scenario_dirs: Sequence[Path] = (),
+    answers: Path | None = None,
+    typed: bool = False,
+    speech: bool = True,
+    **_: Any,
+) -> None:
+    """Entry point for ``voicemock`` / ``voicemock app``: load settings and scenarios, then run the app."""
+    from voicemock import paths
+    from voicemock.config import load_settings
+
+    settings = load_settings()
+    dirs = [paths.shipped_scenarios_dir(), paths.user_scenarios_dir()]
+    dirs += [Path(d).expanduser() for d in settings.scenario_dirs] + [Path(d) for d in scenario_dirs]
+    scenarios = ScenarioSet(dirs)
+
+    def factory(current: Settings) -> Backends:
+        from voicemock import backends
+
+        return backends.build(current, answers=answers, typed=typed, speech=speech)
+
+    VoiceMockApp(scenarios, settings, SessionStore(), factory).run()

@@ -1,0 +1,154 @@
+"""Messages the interview's thread workers post to the screen: past-tense facts, data only.
+
+Workers never touch widgets; they post one of these (``post_message`` is thread-safe) and the screen's
+handlers, which run on the event loop, update what is shown. Frequent updates (the level meter, the partial
+transcript) are coalesced with ``can_replace`` so a fast microphone cannot flood the queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from voicemock.models import Prompt
+    from voicemock.session import Rehearsal
+
+
+@dataclass
+class _Fact(Message):
+    """Base: a dataclass message (Textual's Message needs its own __init__ run after the dataclass one)."""
+
+    def __post_init__(self) -> None:
+        super().__init__()
+
+
+@dataclass
+class SessionStarted(_Fact):
+    """A rehearsal was begun or resumed; ``prompt`` is what waits for an answer (None: already over)."""
+
+    rehearsal: Rehearsal
+    prompt: Prompt | None
+    resumed: bool = False
+
+
+@dataclass
+class QuestionSpeaking(_Fact):
+    """The persona started saying ``text`` (the intro, a question, a follow-up or the outro)."""
+
+    text: str
+    kind: str
+    """"intro", "outro", or the prompt kind ("question", "follow_up", "repeat")."""
+    origin: str = "scenario"
+
+
+@dataclass
+class QuestionSpoken(_Fact):
+    """The persona finished (or was interrupted): the candidate's turn."""
+
+    prompt_id: str
+
+
+@dataclass
+class AnswerRecorded(_Fact):
+    """The answer is captured and journalled (audio on disk before transcription starts)."""
+
+    source: str
+    ended_by: str
+
+
+@dataclass
+class AnswerTranscribed(_Fact):
+    """The answer's text (or why there is none: "no_speech", "unavailable")."""
+
+    text: str | None
+    status: str
+    source: str = ""
+
+
+@dataclass
+class TurnSettled(_Fact):
+    """The engine (and coach) decided what comes next: a follow-up, the next question, or the end (None)."""
+
+    prompt: Prompt | None
+
+
+@dataclass
+class DebriefReady(_Fact):
+    """The debrief was built and saved; ``report`` is its JSON form (the same shape ``debrief.load`` reads)."""
+
+    report: dict[str, Any]
+    directory: Path
+
+
+@dataclass
+class PhaseChanged(_Fact):
+    """The orchestration moved to a phase ("speaking", "listening", "transcribing", "thinking", ...)."""
+
+    phase: str
+    detail: str = ""
+
+
+@dataclass
+class NoticeRaised(_Fact):
+    """Something to tell the user (a fallback, a missing device, a recovered answer)."""
+
+    text: str
+    severity: str = "information"
+
+
+@dataclass
+class LevelMeasured(_Fact):
+    """Microphone input level in dBFS; only the newest one matters."""
+
+    db: float
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, LevelMeasured)
+
+
+@dataclass
+class PartialTranscript(_Fact):
+    """Text transcribed so far while the candidate is still speaking; only the newest one matters."""
+
+    text: str
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PartialTranscript)
+
+
+@dataclass
+class ModelLoadChanged(_Fact):
+    """The speech-to-text model started loading, finished, or failed (first run can take seconds)."""
+
+    state: str
+    """"loading", "ready", "failed"."""
+    detail: str = ""
+    seconds: float | None = None
+
+
+@dataclass
+class BackendsReady(_Fact):
+    """The app finished building its backends in the background (``error`` set if that failed)."""
+
+    error: str | None = None
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ProbeFinished(_Fact):
+    """A settings check (LLM connection test, microphone level test) finished."""
+
+    what: str
+    ok: bool
+    detail: str
+
+
+@dataclass
+class HistoryLoaded(_Fact):
+    """Past sessions read from disk (oldest first), with the figures the progress chart needs."""
+
+    rows: list[dict[str, Any]]

@@ -1,0 +1,120 @@
+"""Small display widgets for the interview: persona card, phase, level meter, time budget.
+
+Every widget that shows text from a scenario, a transcript or an LLM builds a ``rich.text.Text`` so square
+brackets are shown literally and never parsed as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from voicemock.scenario import Persona
+
+#: What each orchestration phase is called on screen.
+PHASE_LABELS = {
+    "starting": "getting ready",
+    "speaking": "speaking",
+    "your_turn": "your turn",
+    "listening": "listening",
+    "transcribing": "transcribing",
+    "thinking": "thinking of a follow-up",
+    "debrief": "writing your debrief",
+    "ended": "interview over",
+    "error": "something went wrong",
+}
+
+
+class PersonaCard(Static):
+    """Who is interviewing: name, role and temperament."""
+
+    def __init__(self, persona: Persona | None = None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.set_persona(persona)
+
+    def set_persona(self, persona: Persona | None, progress: str = "") -> None:
+        if persona is None:
+            self.update(Text("Preparing the interview..."))
+            return
+        text = Text()
+        text.append(persona.name, style="bold")
+        text.append(f"  {persona.role}")
+        if progress:
+            text.append(f"  {progress}", style="bold")
+        text.append(f"\n{persona.temperament}", style="italic")
+        self.update(text)
+
+
+class PhaseIndicator(Static):
+    """The current phase in words, styled by a CSS class per phase (colours come from the theme)."""
+
+    phase: reactive[str] = reactive("starting")
+
+    def watch_phase(self, old: str, new: str) -> None:
+        self.remove_class(f"phase-{old}")
+        self.add_class(f"phase-{new}")
+        self.update(Text(PHASE_LABELS.get(new, new)))
+
+
+class LevelMeter(Static):
+    """Microphone input level as a bar from -60 dBFS (empty) to 0 dBFS (full)."""
+
+    db: reactive[float | None] = reactive(None)
+    FLOOR = -60.0
+    WIDTH = 12
+
+    def render(self) -> Text:
+        if self.db is None:
+            return Text("mic " + "\u00b7" * self.WIDTH)
+        frac = min(1.0, max(0.0, (self.db - self.FLOOR) / -self.FLOOR))
+        filled = round(frac * self.WIDTH)
+        return Text("mic " + "\u2588" * filled + "\u00b7" * (self.WIDTH - filled))
+
+
+class TimeBudget(Static):
+    """Elapsed answer time against the question's budget; adds the ``near-end`` class in the last 15%.
+
+    The clock is injected so snapshot tests can freeze it.
+    """
+
+    def __init__(self, clock: Callable[[], float], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.clock = clock
+        self.started: float | None = None
+        self.budget = 0
+
+    def start(self, budget_seconds: int) -> None:
+        self.started = self.clock()
+        self.budget = budget_seconds
+        self.refresh_time()
+
+    def stop(self) -> None:
+        self.started = None
+        self.remove_class("near-end", "over")
+        self.refresh_time()
+
+    def show_budget(self, budget_seconds: int) -> None:
+        self.budget = budget_seconds
+        self.refresh_time()
+
+    def refresh_time(self) -> None:
+        if self.started is None:
+            self.update(Text(f"budget {_clock(self.budget)}" if self.budget else ""))
+            return
+        used = max(0.0, self.clock() - self.started)
+        self.set_class(self.budget > 0 and self.budget * 0.85 <= used < self.budget, "near-end")
+        self.set_class(self.budget > 0 and used >= self.budget, "over")
+        label = f"{_clock(used)} / {_clock(self.budget)}"
+        if self.budget and used >= self.budget:
+            label += "  time's up: wrap up"
+        elif self.budget and used >= self.budget * 0.85:
+            label += "  nearly there: wrap up soon"
+        self.update(Text(label))
+
+
+def _clock(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 60}:{s % 60:02d}"
