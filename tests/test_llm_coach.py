@@ -412,3 +412,59 @@ def test_skeptical_persona_is_told_to_challenge_claims(scenario: Scenario, serve
     messages = server.requests[0]["body"]["messages"]
     assert "challenge that claim" in messages[0]["content"]
     assert "The model will cut fraud by 30%." in messages[1]["content"].split("no stated support:")[1]
+
+
+# -- the optional in-process local model ------------------------------------------------------------------
+
+
+def test_local_coach_needs_a_model_file(tmp_path: Path) -> None:
+    from voicemock.backends.local_coach import LocalCoach
+    from voicemock.errors import CoachError
+
+    with pytest.raises(CoachError, match="local_model_path"):
+        LocalCoach(LLMSettings(coach="local"))
+    with pytest.raises(CoachError, match="not found"):
+        LocalCoach(LLMSettings(coach="local", local_model_path=str(tmp_path / "missing.gguf")))
+
+
+def test_local_personalisation_must_stay_grounded(scenario: Scenario) -> None:
+    """The checks behind the local model: keep the authored intent, add only the candidate's own words."""
+    from voicemock.backends.local_coach import LocalCoach, _Unusable
+
+    request = make_request(
+        scenario, "We built a checkout fraud model that blocks risky orders before payment."
+    )
+    authored = "What metric would tell you it worked?"
+    ok = LocalCoach._check("What metric would tell you the checkout fraud model worked?", authored, request)
+    assert ok == "What metric would tell you the checkout fraud model worked?"
+    for bad in (
+        "What metric would tell you it worked?",  # unchanged
+        "What metric would tell you the crypto wallet launch in Brazil and Mexico worked?",  # invented details
+        "Who are your main competitors in checkout?",  # drifted from the gap
+        "What metric would tell the team the checkout model worked?",  # not addressed to you
+    ):
+        with pytest.raises(_Unusable):
+            LocalCoach._check(bad, authored, request)
+
+
+@pytest.mark.slow
+def test_local_model_end_to_end(scenario: Scenario) -> None:
+    """Runs only where the 'local' extra and a GGUF file are present (VOICEMOCK_TEST_GGUF): whatever the
+    model writes, the result is a valid follow-up for the top missing signal."""
+    import os
+
+    pytest.importorskip("llama_cpp")
+    gguf = os.environ.get("VOICEMOCK_TEST_GGUF")
+    if not gguf or not Path(gguf).is_file():
+        pytest.skip("set VOICEMOCK_TEST_GGUF to a small instruct GGUF to run this")
+    from voicemock.backends.local_coach import LocalCoach
+
+    coach = LocalCoach(LLMSettings(coach="local", local_model_path=gguf, timeout=20))
+    assert coach.wait_loaded(60)
+    request = make_request(scenario)
+    follow_up = coach.follow_up(request)
+    assert follow_up is not None and follow_up.signal == request.missing[0]
+    assert follow_up.origin == coach.name or follow_up.origin.startswith("scripted (fallback: ")
+    assert validate_follow_up(
+        follow_up.text, request.question.text
+    ) is not None or follow_up.origin.startswith("scripted")

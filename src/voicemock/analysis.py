@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import pairwise
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -101,7 +102,7 @@ def analyse(transcript: Transcript, jargon: Iterable[str] = ()) -> SpeechStats:
         minutes = max(span, 1.0) / 60.0
         wpm = round(words / minutes, 1)
         fpm = round(sum(fillers.values()) / minutes, 2)
-        gaps = [b.start - a.end for a, b in zip(timed, timed[1:], strict=False)]
+        gaps = [b.start - a.end for a, b in pairwise(timed)]
         longest = round(max(gaps), 2) if gaps else 0.0
         long_pauses = sum(1 for g in gaps if g >= PAUSE_SECONDS)
     return SpeechStats(

@@ -46,7 +46,7 @@ class WavAppender:
         self.path = path
         self.rate = rate
         self.frames = 0
-        self._w = wave.open(str(path), "wb")
+        self._w = wave.open(str(path), "wb")  # noqa: SIM115 - kept open across appends, closed in close()
         self._w.setnchannels(1)
         self._w.setsampwidth(2)
         self._w.setframerate(rate)
@@ -69,7 +69,7 @@ def read_wav(path: Path, max_seconds: float | None = None) -> tuple[Samples, int
     try:
         with wave.open(str(path), "rb") as w:
             rate, channels, width = w.getframerate(), w.getnchannels(), w.getsampwidth()
-            limit = w.getnframes() if max_seconds is None else min(w.getnframes(), int(max_seconds * rate))
+            limit = w.getnframes() if max_seconds is None else min(w.getnframes(), round(max_seconds * rate))
             raw = w.readframes(limit)
     except (wave.Error, EOFError, OSError) as exc:
         raise AudioError(f"{path.name}: not a readable WAV file ({exc})") from None

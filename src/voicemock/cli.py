@@ -35,8 +35,10 @@ def _say(to_stderr: bool) -> Callable[[Any], None]:
         if event.kind == "prompt":
             kind = (event.data or {}).get("kind")
             prompt = (event.data or {}).get("prompt") or {}
-            who = "Interviewer" if kind in ("intro", "outro") else (
-                "Follow-up" if prompt.get("kind") == "follow_up" else f"Q{prompt.get('number', '')}"
+            who = (
+                "Interviewer"
+                if kind in ("intro", "outro")
+                else ("Follow-up" if prompt.get("kind") == "follow_up" else f"Q{prompt.get('number', '')}")
             )
             origin = f" [{prompt['origin']}]" if prompt.get("kind") == "follow_up" else ""
             click.echo(f"\n{who}{origin}: {event.text}", err=to_stderr)
@@ -53,7 +55,13 @@ def _say(to_stderr: bool) -> Callable[[Any], None]:
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="voicemock")
-@click.option("--scenarios", "scenario_dirs", multiple=True, type=click.Path(path_type=Path), help="Extra scenario directory.")
+@click.option(
+    "--scenarios",
+    "scenario_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Extra scenario directory.",
+)
 @click.pass_context
 def cli(ctx: click.Context, scenario_dirs: tuple[Path, ...]) -> None:
     """Rehearse AI product-manager interviews out loud.
@@ -71,14 +79,18 @@ def cli(ctx: click.Context, scenario_dirs: tuple[Path, ...]) -> None:
 @click.option("--typed", is_flag=True, help="Type answers instead of speaking.")
 @click.option("--no-speech", is_flag=True, help="Show questions as text only.")
 @click.pass_context
-def app_cmd(ctx: click.Context, answers: Path | None = None, typed: bool = False, no_speech: bool = False) -> None:
+def app_cmd(
+    ctx: click.Context, answers: Path | None = None, typed: bool = False, no_speech: bool = False
+) -> None:
     """Open the interactive app (picker, interview, debrief, history)."""
     try:
         from voicemock.tui.app import run_app
     except ImportError:
         click.echo(ctx.get_help())
         return
-    run_app(scenario_dirs=ctx.obj.get("scenario_dirs", ()), answers=answers, typed=typed, speech=not no_speech)
+    run_app(
+        scenario_dirs=ctx.obj.get("scenario_dirs", ()), answers=answers, typed=typed, speech=not no_speech
+    )
 
 
 @cli.command("scenarios")
@@ -87,8 +99,12 @@ def scenarios_cmd(ctx: click.Context) -> None:
     """List and validate every scenario (exit 1 if any file is invalid)."""
     found = _scenario_set(ctx.obj["scenario_dirs"])
     for s in found:
-        click.echo(f"{s.id:32} {s.round:17} {len(s.questions)} q, ~{s.minutes:>2} min  {s.persona.name} ({s.persona.role})")
-    click.echo(f"\n{len(found)} scenarios from: " + ", ".join(str(d) for d in found.directories if d.is_dir()))
+        click.echo(
+            f"{s.id:32} {s.round:17} {len(s.questions)} q, ~{s.minutes:>2} min  {s.persona.name} ({s.persona.role})"
+        )
+    click.echo(
+        f"\n{len(found)} scenarios from: " + ", ".join(str(d) for d in found.directories if d.is_dir())
+    )
     if found.errors:
         click.echo(f"\n{len(found.errors)} invalid scenario file(s):", err=True)
         for err in found.errors:
@@ -97,10 +113,20 @@ def scenarios_cmd(ctx: click.Context) -> None:
 
 
 @cli.command("run")
-@click.option("--scenario", "-s", "scenario_id", required=True, help="Scenario id (see 'voicemock scenarios') or a .toml path.")
-@click.option("--answers", type=click.Path(path_type=Path), help="Directory of answer files: 1.wav, 1-1.txt, 2.mp3 ...")
+@click.option(
+    "--scenario",
+    "-s",
+    "scenario_id",
+    required=True,
+    help="Scenario id (see 'voicemock scenarios') or a .toml path.",
+)
+@click.option(
+    "--answers", type=click.Path(path_type=Path), help="Directory of answer files: 1.wav, 1-1.txt, 2.mp3 ..."
+)
 @click.option("--typed", is_flag=True, help="Type answers on stdin.")
-@click.option("--json", "as_json", is_flag=True, help="Print the debrief as JSON on stdout (progress goes to stderr).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the debrief as JSON on stdout (progress goes to stderr)."
+)
 @click.option("--no-speech", is_flag=True, help="Do not synthesize or play the persona's questions.")
 @click.option("--input-device", help="Microphone name or index.")
 @click.pass_context
@@ -128,11 +154,14 @@ def run_cmd(
     say = _say(as_json)
     if missing:
         say_notice = ", ".join(str(n) for n in missing)
-        click.echo(f"  ! no answer file for question(s) {say_notice}: they will be marked unanswered", err=as_json)
-    rehearsal = Rehearsal.begin(
-        scenario, chosen, SessionStore(), say, reask_on_silence=answers is None
+        click.echo(
+            f"  ! no answer file for question(s) {say_notice}: they will be marked unanswered", err=as_json
+        )
+    rehearsal = Rehearsal.begin(scenario, chosen, SessionStore(), say, reask_on_silence=answers is None)
+    click.echo(
+        f"Session {rehearsal.session.id} ({scenario.title}); answers from {chosen.recorder.label}.",
+        err=as_json,
     )
-    click.echo(f"Session {rehearsal.session.id} ({scenario.title}); answers from {chosen.recorder.label}.", err=as_json)
     _run_to_end(rehearsal, as_json)
 
 
@@ -162,7 +191,9 @@ def _run_to_end(rehearsal: Any, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--no-speech", is_flag=True)
 @click.pass_context
-def resume_cmd(ctx: click.Context, session_id: str, answers: Path | None, typed: bool, as_json: bool, no_speech: bool) -> None:
+def resume_cmd(
+    ctx: click.Context, session_id: str, answers: Path | None, typed: bool, as_json: bool, no_speech: bool
+) -> None:
     """Continue an unfinished session where it stopped."""
     from voicemock import backends
     from voicemock.config import load_settings
@@ -173,7 +204,11 @@ def resume_cmd(ctx: click.Context, session_id: str, answers: Path | None, typed:
     session = SessionStore().open(session_id)
     chosen = backends.build(settings, answers=answers, typed=typed, speech=not no_speech)
     rehearsal = Rehearsal.resume(
-        session, _scenario_set(ctx.obj["scenario_dirs"]), chosen, _say(as_json), reask_on_silence=answers is None
+        session,
+        _scenario_set(ctx.obj["scenario_dirs"]),
+        chosen,
+        _say(as_json),
+        reask_on_silence=answers is None,
     )
     click.echo(f"Resuming {session.id}.", err=as_json)
     _run_to_end(rehearsal, as_json)
@@ -187,7 +222,9 @@ def sessions_cmd(as_json: bool) -> None:
 
     rows = SessionStore().summaries()
     if as_json:
-        click.echo(json.dumps([{**r.__dict__, "path": str(r.path), "status": r.status} for r in rows], indent=2))
+        click.echo(
+            json.dumps([{**r.__dict__, "path": str(r.path), "status": r.status} for r in rows], indent=2)
+        )
         return
     if not rows:
         click.echo(f"No sessions yet in {SessionStore().root}.")
@@ -215,7 +252,9 @@ def show_cmd(session_id: str, as_json: bool) -> None:
     turns, pending, _rec, _ended = session.state()
     click.echo(f"Session {session.id} is unfinished ({len(turns)} prompts settled).")
     for t in turns:
-        click.echo(f"\n{t.prompt.text}\n  -> {t.transcript.text if t.transcript else '(' + str(t.status) + ')'}")
+        click.echo(
+            f"\n{t.prompt.text}\n  -> {t.transcript.text if t.transcript else '(' + str(t.status) + ')'}"
+        )
     if pending:
         click.echo(f"\nWaiting for: {pending.text}")
     click.echo(f"\nResume with: voicemock resume {session.id}")
@@ -246,7 +285,15 @@ def demo_cmd(ctx: click.Context, scenario_id: str, no_speech: bool) -> None:
 
     answers = prepare_answers(scenario_id)
     click.echo(f"Synthesized the sample candidate's answers into {answers}")
-    ctx.invoke(run_cmd, scenario_id=scenario_id, answers=answers, typed=False, as_json=False, no_speech=no_speech, input_device=None)
+    ctx.invoke(
+        run_cmd,
+        scenario_id=scenario_id,
+        answers=answers,
+        typed=False,
+        as_json=False,
+        no_speech=no_speech,
+        input_device=None,
+    )
 
 
 def main() -> None:

@@ -141,7 +141,9 @@ def load_settings(path: Path | None = None) -> Settings:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise VoicemockError(f"{path}: cannot read settings: {exc}", fix="fix or delete the file") from None
+            raise VoicemockError(
+                f"{path}: cannot read settings: {exc}", fix="fix or delete the file"
+            ) from None
     data = _merge(data, _env_overrides())
     try:
         return Settings.model_validate(data)

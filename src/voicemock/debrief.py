@@ -83,6 +83,7 @@ def _signal_dict(r: SignalResult) -> dict[str, Any]:
         "evidence": [{"quote": e.quote, "prompt_id": e.prompt_id} for e in r.evidence],
         "strong": r.strong,
         "detail": r.detail,
+        "advice": r.advice,
     }
 
 
@@ -236,7 +237,7 @@ def to_markdown(debrief: Debrief) -> str:
             for e in s["evidence"]:
                 lines.append(f"  - \u201c{e['quote']}\u201d")
             if not s["shown"]:
-                lines.append(f"  - A strong answer {s['strong']}.")
+                lines.append(f"  - {s.get('advice') or 'A strong answer ' + s['strong'] + '.'}")
             if s["detail"] and s["id"] == "plain_language":
                 lines.append(f"  - {s['detail']}")
         lines.append("")

@@ -26,7 +26,9 @@ def prepare_answers(scenario_id: str) -> Path:
     src = samples_dir(scenario_id)
     texts = sorted(src.glob("*.txt")) if src.is_dir() else []
     if not texts:
-        raise VoicemockError(f"no demo answers for {scenario_id!r} in {src}", fix="use --scenario fraud-success-metrics")
+        raise VoicemockError(
+            f"no demo answers for {scenario_id!r} in {src}", fix="use --scenario fraud-success-metrics"
+        )
     out = paths.data_dir() / "demo-answers" / scenario_id
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)

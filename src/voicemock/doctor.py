@@ -57,11 +57,22 @@ def _whisper(settings: Settings) -> Check:
 
 def _llm(settings: Settings) -> Check:
     if settings.llm.coach == "scripted":
-        return Check("follow-up coach", True, "scripted (offline); set llm.coach = 'openai' for LLM follow-ups", optional=True)
+        return Check(
+            "follow-up coach",
+            True,
+            "scripted (offline); set llm.coach = 'openai' for LLM follow-ups",
+            optional=True,
+        )
     if settings.llm.coach == "local":
         path = settings.llm.local_model_path
         ok = bool(path) and Path(path or "").is_file()
-        return Check("follow-up coach", ok, f"local model {path}", "set llm.local_model_path to a GGUF file", optional=True)
+        return Check(
+            "follow-up coach",
+            ok,
+            f"local model {path}",
+            "set llm.local_model_path to a GGUF file",
+            optional=True,
+        )
     from voicemock.backends.openai_coach import probe_endpoint
 
     ok, detail = probe_endpoint(settings.llm)
@@ -93,7 +104,9 @@ def _scenarios() -> Check:
 
     found = ScenarioSet([paths.shipped_scenarios_dir(), paths.user_scenarios_dir()])
     if found.errors:
-        return Check("scenarios", False, f"{len(found.errors)} invalid: {found.errors[0]}", "voicemock scenarios")
+        return Check(
+            "scenarios", False, f"{len(found.errors)} invalid: {found.errors[0]}", "voicemock scenarios"
+        )
     return Check("scenarios", True, f"{len(found)} valid")
 
 
@@ -102,7 +115,13 @@ def run_checks() -> list[Check]:
         settings = load_settings()
     except VoicemockError as exc:
         return [Check("settings", False, exc.message, f"fix or delete {paths.config_file()}")]
-    checks: list[Check] = [Check("settings", True, str(paths.config_file()) + ("" if paths.config_file().is_file() else " (defaults)"))]
+    checks: list[Check] = [
+        Check(
+            "settings",
+            True,
+            str(paths.config_file()) + ("" if paths.config_file().is_file() else " (defaults)"),
+        )
+    ]
     steps: list[Callable[[], Check | list[Check]]] = [
         _data_dir,
         _scenarios,

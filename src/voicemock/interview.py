@@ -91,16 +91,22 @@ class Interview:
 
     # -- actions ------------------------------------------------------------------------------------------
 
-    def answer(self, transcript: Transcript, source: str = "", audio_path: str | None = None) -> Prompt | None:
+    def answer(
+        self, transcript: Transcript, source: str = "", audio_path: str | None = None
+    ) -> Prompt | None:
         """Record the answer to the current prompt and return what the persona says next (None: the end)."""
         prompt = self._require_current()
-        turn = Turn(prompt, AnswerStatus.ANSWERED, transcript, source, audio_path, notes=list(transcript.notes))
+        turn = Turn(
+            prompt, AnswerStatus.ANSWERED, transcript, source, audio_path, notes=list(transcript.notes)
+        )
         if transcript.duration is not None and transcript.duration > prompt.budget_seconds:
             over = transcript.duration - prompt.budget_seconds
             turn.notes.append(f"over the {prompt.budget_seconds} s budget by {over:.0f} s")
         return self._settle(turn)
 
-    def no_speech(self, source: str = "", audio_path: str | None = None, reason: str = "no speech") -> Prompt | None:
+    def no_speech(
+        self, source: str = "", audio_path: str | None = None, reason: str = "no speech"
+    ) -> Prompt | None:
         """The answer held no speech: re-ask once ("I didn't catch that"), then move on."""
         prompt = self._require_current()
         turn = Turn(prompt, AnswerStatus.NO_SPEECH, None, source, audio_path, notes=[reason])
@@ -185,7 +191,9 @@ class Interview:
         prompt = turn.prompt
         question = self.scenario.question(prompt.question_id)
         follow_ups = [
-            t.prompt for t in self.turns if t.prompt.question_id == question.id and t.prompt.kind is PromptKind.FOLLOW_UP
+            t.prompt
+            for t in self.turns
+            if t.prompt.question_id == question.id and t.prompt.kind is PromptKind.FOLLOW_UP
         ]
         asked_ids = {p.id for p in follow_ups}
         remaining = self.scenario.follow_up_limit(question) - len(asked_ids)

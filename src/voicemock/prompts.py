@@ -225,7 +225,11 @@ def parse_follow_up_reply(content: str) -> FollowUpReply:
     if action not in {ASK, MOVE_ON}:
         action = ASK if data.get("question") else MOVE_ON
     return FollowUpReply.model_validate(
-        {"action": action, "signal": str(data.get("signal") or ""), "question": str(data.get("question") or "")}
+        {
+            "action": action,
+            "signal": str(data.get("signal") or ""),
+            "question": str(data.get("question") or ""),
+        }
     )
 
 
@@ -311,5 +315,17 @@ def personalise_messages(request: FollowUpRequest, authored: str) -> list[dict[s
     )
     words = request.answer.text.split()
     answer = " ".join(words[:150])
+    # One worked example: small models copy the pattern far better than they follow a description.
+    example_user = (
+        "Follow-up to rewrite: What metric would tell you it worked?\n\n"
+        + quote_answer("We built a checkout fraud model that blocks risky orders before payment.")
+        + "\n\nRewritten follow-up:"
+    )
+    example_reply = "What metric would tell you the checkout fraud model worked for shoppers?"
     user = f"Follow-up to rewrite: {authored}\n\n{quote_answer(answer)}\n\nRewritten follow-up:"
-    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    return [
+        {"role": "system", "content": system},
+        {"role": "user", "content": example_user},
+        {"role": "assistant", "content": example_reply},
+        {"role": "user", "content": user},
+    ]

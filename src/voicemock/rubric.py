@@ -26,6 +26,14 @@ _I_ONLY = re.compile(r"(?<![A-Za-z'])I(?![A-Za-z])")
 _WE = re.compile(r"\bwe\b", re.IGNORECASE)
 
 
+#: Fewer words than this is not an answer to judge on language or structure (the kind note says so).
+MIN_WORDS = 8
+
+
+def word_count(text: str) -> int:
+    return len(re.findall(r"[A-Za-z0-9']+", text))
+
+
 def sentences(text: str) -> list[str]:
     """Split a transcript into sentences (Whisper and typists both punctuate; long run-ons are kept whole)."""
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
@@ -52,6 +60,12 @@ class SignalResult:
     """What a strong answer contains (one sentence, for the debrief's 'missing' line)."""
     detail: str = ""
     """Extra explanation, e.g. the jargon found and plain alternatives."""
+    priority: int = 0
+    """Position in the question's signal list: 0 is the most important (weighs most in the score)."""
+    words: int = 0
+    """Words in the answers this verdict judged (scores of very short answers are capped)."""
+    advice: str = ""
+    """For a missing signal: one concrete sentence tied to the candidate's own words (see ``advise``)."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +98,11 @@ def _compile(pattern: str) -> re.Pattern[str]:
 
 def _keyword_pattern(keyword: str) -> str:
     """A whole-word, case-insensitive pattern for a plain keyword; plurals and hyphen/space variants match."""
-    return r"\b" + re.escape(keyword.strip()).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]?") + r"(?:s|es)?\b"
+    return (
+        r"\b"
+        + re.escape(keyword.strip()).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]?")
+        + r"(?:s|es)?\b"
+    )
 
 
 def jargon_terms(persona: Persona) -> dict[str, str]:
@@ -109,22 +127,28 @@ def find_jargon(text: str, terms: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def _match(spec: SignalSpec, ref: SignalRef, parts: Sequence[tuple[str, list[str]]]) -> list[Evidence]:
-    patterns = [_compile(p) for p in spec.patterns] + [_compile(_keyword_pattern(k)) for k in ref.keywords]
-    support = [_compile(p) for p in spec.support]
+    keywords = [_compile(_keyword_pattern(k)) for k in ref.keywords]
+    patterns = [_compile(p) for p in spec.patterns] + keywords
+    # A question's own keywords may be the support too: "fast lane" or "manual review" is itself a mitigation.
+    support = [_compile(p) for p in spec.support] + (keywords if spec.support else [])
     hits: list[Evidence] = []
     for prompt_id, sents in parts:
         for i, sentence in enumerate(sents):
             if not any(p.search(sentence) for p in patterns):
                 continue
-            if support:
-                window = " ".join(sents[i : i + 2])
+            if spec.support:
+                # The support (a failure's mitigation) may sit in the sentence before or after: people say
+                # "It could start declining good orders. So I'd cap declines per merchant."
+                window = " ".join(sents[max(0, i - 1) : i + 2])
                 if not any(p.search(window) for p in support):
                     continue
             hits.append(Evidence(sentence, prompt_id))
     return hits
 
 
-def _plain_language(persona: Persona, parts: Sequence[tuple[str, list[str]]]) -> tuple[bool, list[Evidence], str]:
+def _plain_language(
+    persona: Persona, parts: Sequence[tuple[str, list[str]]], substantive: bool
+) -> tuple[bool, list[Evidence], str]:
     terms = jargon_terms(persona)
     unexplained: list[Evidence] = []
     explained: list[Evidence] = []
@@ -143,11 +167,14 @@ def _plain_language(persona: Persona, parts: Sequence[tuple[str, list[str]]]) ->
                 unexplained.append(Evidence(sentence, prompt_id))
                 for t in hit:
                     used[t] = terms[t]
-    if words < 8:
-        return False, [], "too short to judge"
     if unexplained:
         detail = "; ".join(f'"{t}" -> {plain}' for t, plain in used.items())
         return False, unexplained[:3], f"jargon for this listener: {detail}"
+    if words < MIN_WORDS:
+        return False, [], "too short to judge"
+    if not substantive:
+        # Plain words that never address the question explain nothing; no credit for a polite dodge.
+        return False, [], "plain words, but the answer did not address the question"
     return True, explained[:2], "no unexplained jargon for this listener"
 
 
@@ -173,20 +200,28 @@ def assess(
 ) -> Assessment:
     """Judge the answers to one question: ``answers`` are (prompt id, text) for the main answer and any
     follow-up answers, in order. Evidence found in any of them counts."""
+    answers = list(answers)
     parts = [(pid, sentences(text)) for pid, text in answers]
-    results: list[SignalResult] = []
+    full_text = " ".join(text for _pid, text in answers)
+    # Pattern signals first: whether the answer addressed the question at all decides the special ones.
+    verdicts: dict[str, tuple[bool, list[Evidence], str]] = {}
     for ref in question.signals:
         spec = ref.spec
+        if spec.special is None:
+            evidence = _match(spec, ref, parts)
+            verdicts[ref.id] = (len(evidence) >= spec.min_hits, evidence[:3], "")
+    substantive = any(shown for shown, _e, _d in verdicts.values()) or not verdicts
+    n_words = word_count(full_text)
+    results: list[SignalResult] = []
+    for priority, ref in enumerate(question.signals):
+        spec = ref.spec
         strong = ref.strong or spec.strong
-        detail = ""
         if spec.special == "plain_language":
-            shown, evidence, detail = _plain_language(persona, parts)
+            shown, evidence, detail = _plain_language(persona, parts, substantive)
         elif spec.special == "personal_ownership":
             shown, evidence, detail = _ownership(parts)
         else:
-            evidence = _match(spec, ref, parts)
-            shown = len(evidence) >= spec.min_hits
-            evidence = evidence[:3]
+            shown, evidence, detail = verdicts[ref.id]
         results.append(
             SignalResult(
                 id=ref.id,
@@ -196,6 +231,121 @@ def assess(
                 evidence=tuple(evidence),
                 strong=strong,
                 detail=detail,
+                priority=priority,
+                words=n_words,
+                advice="" if shown else advise(spec, strong, full_text, question, detail),
             )
         )
     return Assessment(question.id, tuple(results))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Advice for a missing signal
+
+_IRREGULAR = {"is": "be", "has": "have", "does": "do", "goes": "go"}
+_VERB_AFTER_AND = re.compile(r"((?:^|,\s*|\band\s+|\bor\s+|\bthen\s+)(?:also\s+)?)([a-z]+s)\b")
+#: Verbs that start the catalogue's and the scenarios' "strong" lines; only these are made imperative.
+_STRONG_VERBS = frozenset(
+    [
+        "says",
+        "names",
+        "puts",
+        "prices",
+        "explains",
+        "compares",
+        "decides",
+        "offers",
+        "picks",
+        "lets",
+        "translates",
+        "describes",
+        "closes",
+        "gives",
+        "sets",
+        "proposes",
+        "checks",
+        "asks",
+        "turns",
+        "estimates",
+        "weighs",
+        "judges",
+        "guards",
+        "handles",
+        "questions",
+        "plans",
+        "states",
+    ]
+)
+
+
+def _base_form(verb: str) -> str:
+    """ "names" -> "name", "prices" -> "price", "does" -> "do": third person to imperative."""
+    if verb in _IRREGULAR:
+        return _IRREGULAR[verb]
+    if verb.endswith("ies"):
+        return verb[:-3] + "y"
+    if verb.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return verb[:-2]
+    return verb[:-1] if verb.endswith("s") and not verb.endswith("ss") else verb
+
+
+def imperative(strong: str) -> str:
+    """Turn a "strong answer ..." line ("names one metric ..., and says why") into an instruction."""
+    text = strong.strip().rstrip(".")
+    first, _, rest = text.partition(" ")
+    text = f"{_base_form(first)} {rest}".strip()
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(2)
+        # Only verbs we know from the strong lines; "others" or "costs" as nouns stay.
+        return m.group(1) + (_base_form(word) if word in _STRONG_VERBS else word)
+
+    return _VERB_AFTER_AND.sub(fix, text)
+
+
+def mentioned(text: str, question: Question, kind: str | None) -> str | None:
+    """The candidate's own domain word to hang advice on: the question's keywords first, then the catalogue's
+    domain terms of ``kind``, then any domain term; the earliest one in the answer wins within each group."""
+    groups: list[Sequence[str]] = [[k for ref in question.signals for k in ref.keywords]]
+    if kind:
+        groups.append(signals.DOMAIN_TERMS.get(kind, ()))
+    groups.append([t for terms in signals.DOMAIN_TERMS.values() for t in terms])
+    for group in groups:
+        found: list[tuple[int, str]] = []
+        for term in group:
+            m = _compile(_keyword_pattern(term)).search(text)
+            if m:
+                found.append((m.start(), m.group(0)))
+        if found:
+            return min(found)[1].lower()
+    return None
+
+
+def advise(spec: SignalSpec, strong: str, text: str, question: Question, detail: str = "") -> str:
+    """One concrete sentence on what would have earned a missing signal, tied to the candidate's own answer.
+
+    Deterministic: built from the words found in the answer and the question's ``strong`` line, never from the
+    candidate's instructions. Empty and very short answers get a kind note instead of a lecture.
+    """
+    words = word_count(text)
+    instruction = imperative(strong)
+    if words == 0:
+        return f"No answer was recorded, and that is fine for a first try: next time, {instruction}."
+    if words < MIN_WORDS:
+        return f"A few words is a start; give it three or four sentences next time and {instruction}."
+    if spec.special == "plain_language" and "->" in detail:
+        pairs = re.findall(r'"([^"]+)" -> ([^;]+)', detail)
+        swaps = "; ".join(
+            f"say \u201c{plain.strip()}\u201d rather than \u201c{term}\u201d" for term, plain in pairs[:3]
+        )
+        return f"Translate as you go for this listener: {swaps}."
+    if spec.special == "plain_language":
+        return f"Answer the question itself in everyday words: {instruction}."
+    kind, example = signals.ADVICE.get(spec.id, (None, ""))
+    term = mentioned(text, question, kind)
+    if term is None:
+        return f"Next time, {instruction}."
+    authored = any(ref.id == spec.id and ref.strong for ref in question.signals)
+    if example and not authored and term in signals.DOMAIN_TERMS.get(kind or "", ()):
+        return f"You mentioned {term}: {example.format(term=term)}."
+    return f"You mentioned {term}: {instruction}."

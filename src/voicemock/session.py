@@ -9,6 +9,7 @@ the coach (which may call a network) runs.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -88,7 +89,9 @@ class Rehearsal:
             scenario_source=scenario.source,
             inputs=backends.labels(),
         )
-        interview = Interview(scenario, backends.coach, backends.fallback_coach, reask_on_silence=reask_on_silence)
+        interview = Interview(
+            scenario, backends.coach, backends.fallback_coach, reask_on_silence=reask_on_silence
+        )
         interview.start()
         rehearsal = cls(scenario, backends, session, interview, listener)
         rehearsal.preload()
@@ -111,7 +114,9 @@ class Rehearsal:
         if not started:
             raise VoicemockError(f"{session.path} has no readable journal")
         if session.finished:
-            raise VoicemockError(f"session {session.id} is already finished", fix=f"voicemock show {session.id}")
+            raise VoicemockError(
+                f"session {session.id} is already finished", fix=f"voicemock show {session.id}"
+            )
         scenario_id = started.get("scenario", "")
         source = started.get("scenario_source")
         try:
@@ -123,7 +128,12 @@ class Rehearsal:
                 raise
         turns, pending, recorded, ended = session.state()
         interview = Interview.resume(
-            scenario, backends.coach, turns, pending, backends.fallback_coach, reask_on_silence=reask_on_silence
+            scenario,
+            backends.coach,
+            turns,
+            pending,
+            backends.fallback_coach,
+            reask_on_silence=reask_on_silence,
         )
         if ended:
             interview.ended = ended
@@ -138,7 +148,9 @@ class Rehearsal:
             answer = RecordedAnswer(
                 source=rec.get("source", "?"), audio_path=str(audio) if audio else None, text=rec.get("text")
             )
-            rehearsal.notice(f"Recovered your recorded answer to \u201c{pending.text[:60]}\u201d; transcribing it now.")
+            rehearsal.notice(
+                f"Recovered your recorded answer to \u201c{pending.text[:60]}\u201d; transcribing it now."
+            )
             rehearsal.settle(pending, answer, rehearsal.transcribe(pending, answer))
         return rehearsal
 
@@ -158,10 +170,8 @@ class Rehearsal:
             return
 
         def run() -> None:
-            try:
+            with contextlib.suppress(VoicemockError):  # reported when an answer is transcribed
                 load()
-            except VoicemockError:
-                pass  # reported when an answer is transcribed
 
         self._loader = threading.Thread(target=run, name="whisper-load", daemon=True)
         self._loader.start()
@@ -202,7 +212,9 @@ class Rehearsal:
         if not player.available:
             if not self._said_no_playback:
                 self._said_no_playback = True
-                self.notice(f"No audio output ({player.reason}); questions are shown as text and saved as audio.")
+                self.notice(
+                    f"No audio output ({player.reason}); questions are shown as text and saved as audio."
+                )
             return wav
         try:
             player.play(wav)
@@ -260,11 +272,16 @@ class Rehearsal:
             except NoSpeechError as exc:
                 return Outcome(None, "no_speech", exc.message)
             except (AudioError, TranscriberError) as exc:
-                self.notice(f"Could not transcribe the answer: {exc}. The audio is kept at {recorded.audio_path}.")
+                self.notice(
+                    f"Could not transcribe the answer: {exc}. The audio is kept at {recorded.audio_path}."
+                )
                 return Outcome(None, "unavailable", exc.message)
             if recorded.notes:
                 transcript = Transcript(
-                    transcript.text, transcript.words, transcript.duration, transcript.source,
+                    transcript.text,
+                    transcript.words,
+                    transcript.duration,
+                    transcript.source,
                     transcript.notes + recorded.notes,
                 )
         self.session.save_transcript(prompt.id, transcript)
@@ -284,7 +301,9 @@ class Rehearsal:
             notes=[outcome.reason] if outcome.reason else [],
         )
         if outcome.transcript is not None:
-            self.listener(Event("answer", outcome.transcript.text, {"prompt_id": prompt.id, "source": source}))
+            self.listener(
+                Event("answer", outcome.transcript.text, {"prompt_id": prompt.id, "source": source})
+            )
             self.phase("thinking")
             before = len(self.interview.notices)
             nxt = self.interview.answer(outcome.transcript, source or "", audio)
@@ -301,7 +320,9 @@ class Rehearsal:
         return self.current
 
     def settle_unavailable(self, prompt: Prompt, reason: str) -> Prompt | None:
-        self.session.append("answer", prompt_id=prompt.id, status="unavailable", transcript=None, notes=[reason])
+        self.session.append(
+            "answer", prompt_id=prompt.id, status="unavailable", transcript=None, notes=[reason]
+        )
         self.listener(Event("notice", reason))
         nxt = self.interview.unavailable(reason)
         if nxt is None:
@@ -319,7 +340,9 @@ class Rehearsal:
         prompt = self.current
         if prompt is None:
             return None
-        self.session.append("answer", prompt_id=prompt.id, status="skipped", transcript=None, notes=["skipped"])
+        self.session.append(
+            "answer", prompt_id=prompt.id, status="skipped", transcript=None, notes=["skipped"]
+        )
         nxt = self.interview.skip()
         if nxt is None:
             self.session.append("ended", reason=self.interview.ended)
@@ -328,7 +351,9 @@ class Rehearsal:
     def end(self, reason: str = "ended early") -> None:
         prompt = self.interview.current
         if prompt is not None:
-            self.session.append("answer", prompt_id=prompt.id, status="skipped", transcript=None, notes=[reason])
+            self.session.append(
+                "answer", prompt_id=prompt.id, status="skipped", transcript=None, notes=[reason]
+            )
         self.interview.end(reason)
         self.session.append("ended", reason=reason)
 
@@ -381,7 +406,9 @@ class Rehearsal:
             prompt = self.answer(prompt)
         if self.interview.ended == "completed":
             self.listener(Event("prompt", self.scenario.outro, {"kind": "outro"}))
-            self.speak(Prompt("outro", "outro", self.interview.turns[-1].prompt.kind, self.scenario.outro, 0, 0))
+            self.speak(
+                Prompt("outro", "outro", self.interview.turns[-1].prompt.kind, self.scenario.outro, 0, 0)
+            )
         return self.finish()
 
     def wait_loaded(self, timeout: float = 30.0) -> None:

@@ -46,7 +46,25 @@ class SignalSpec:
     tags: tuple[str, ...] = field(default=())
 
 
-_NUM = r"\d+(?:[.,]\d+)?"
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+#: A number as typed or as Whisper writes it ("12", "1.5") or spelled out ("twelve", "forty-five", "a hundred").
+_NUM = (
+    rf"(?:\d+(?:[.,]\d+)?|(?:{_TENS})(?:[- ](?:{_UNITS}))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+    rf"|seventeen|eighteen|nineteen|{_UNITS}|(?:a|one) hundred|half a)"
+)
+#: The people a product serves, as candidates name them.
+_WHO = (
+    r"users?|customers?|merchants?|shoppers?|buyers?|sellers?|agents?|patients?|clinicians?|nurses?|doctors?|"
+    r"people|teams?|analysts?|marketers?|designers?|reps?|cardholders?|clients?|students?|drivers?|families|"
+    r"accounts?|someone|anyone|nobody"
+)
+#: Words that say something hurts.
+_PAIN = (
+    r"struggl\w*|pain|problem|frustrat\w*|need|needs|want|wants|trying to|can't|cannot|waste\w*|hard|slow|"
+    r"stuck|annoy\w*|confus\w*|lose|losing|worr\w*|spend\w*|hurt|hurts|harmed|embarrass\w*|pay for|wait\w*|"
+    r"nervous|blocked|declined|never made|stops? trusting"
+)
 
 CATALOGUE: dict[str, SignalSpec] = {
     s.id: s
@@ -57,7 +75,8 @@ CATALOGUE: dict[str, SignalSpec] = {
             Dimension.PRODUCT_SENSE,
             "names who the user is and the pain they have before talking about the model",
             patterns=(
-                r"\b(users?|customers?|merchants?|shoppers?|buyers?|sellers?|agents?|patients?|clinicians?|people|teams?|analysts?|marketers?|designers?|reps?)\b[^.?!]{0,80}\b(struggl\w*|pain|problem|frustrat\w*|need|needs|want|wants|trying to|can't|cannot|waste\w*|hard|slow|stuck|annoy\w*|confus\w*|lose|losing|worr\w*|spend\w*)\b",
+                rf"\b({_WHO})\b[^.?!]{{0,80}}\b({_PAIN})\b",
+                r"\b(who|the people)\b[^.?!]{0,20}\b(has|have|feels?|is hurt|are hurt)\b[^.?!]{0,30}\b(problem|pain|first|this)\b",
                 r"\bpain ?points?\b",
                 r"\b(core|real|underlying|user|customer)('s)? (problem|need|pain)\b",
                 r"\bjobs? to be done\b",
@@ -73,8 +92,11 @@ CATALOGUE: dict[str, SignalSpec] = {
             patterns=(
                 r"\b(north star|success metric|key metric|primary metric|guardrail metric|kpi|okr)s?\b",
                 r"\b(metric|measure|measured|track|tracking)\b[^.?!]{0,60}\b(rate|retention|conversion|churn|time|tickets?|revenue|volume|loss(es)?|cost|adoption|engagement|accuracy|satisfaction|nps|csat|usage|precision|recall|completion|clicks?)\b",
-                r"\b(increase|reduce|decrease|lower|raise|cut|improve|grow|drop|move)\w*\b[^.?!]{0,50}\b(rate|retention|conversion|churn|time|tickets?|revenue|volume|loss(es)?|cost|adoption|engagement|nps|csat|abandonment|chargebacks?)\b",
-                rf"\b{_NUM} ?(%|percent|percentage points?)\b",
+                # "cut-off" is a threshold, not a cut: the hyphen guard keeps "the cut-off cost" out.
+                r"\b(increase|reduce|decrease|lower|raise|cut|improve|grow|drop|move)\w*\b(?!-)[^.?!]{0,50}\b(rate|retention|conversion|churn|time|tickets?|revenue|volume|loss(es)?|cost|adoption|engagement|nps|csat|abandonment|chargebacks?)\b",
+                rf"\b{_NUM} ?(%|percent|percentage points?)(?![\w-])",
+                r"\b(measure|track|watch|count|check|look at)\w*\b[^.?!]{0,20}\b(the )?(share|percentage|proportion|fraction|number|rate) of\b",
+                r"\b(approval|acceptance|reassignment|conversion|churn|retention|edit|error|decline|adoption) rate\b[^.?!]{0,60}\b(flat|up|down|below|above|rise|fall|drop|target|guardrail|goes|stays?)\b",
                 r"\bsuccess (looks like|means|would be|is)\b",
             ),
         ),
@@ -84,7 +106,9 @@ CATALOGUE: dict[str, SignalSpec] = {
             Dimension.PRODUCT_SENSE,
             "says what changes for the user or the business when the model is right or wrong",
             patterns=(
-                r"\b(users?|customers?|merchants?|shoppers?|agents?|patients?|clinicians?|reps?|people)\b[^.?!]{0,80}\b(faster|easier|sav(e|es|ing)|trust|happier|fewer|less time|able to|outcome|experience|churn|convert|come back|abandon\w*|complain\w*|retain\w*)\b",
+                rf"\b({_WHO})\b[^.?!]{{0,80}}\b(faster|easier|sooner|quicker|sav(e|es|ing)|trust|happier|fewer|less time|able to|outcome|experience|churn|convert|come back|abandon\w*|complain\w*|retain\w*|drop off|get (them|it|their \w+) live|instead of (days|weeks|hours))\b",
+                r"\b(in|within) (minutes|seconds|hours|a day) (instead of|rather than)\b",
+                r"\b(checkout abandonment|drop off|bounced between)\b",
                 r"\b(business|revenue|support tickets?|ticket volume|conversion|retention|churn|bottom line|losses|cost to serve)\b[^.?!]{0,60}\b(impact|outcome|goal|drop|increase|reduce|lift|move|improve)\w*",
                 r"\b(impact|lift|outcome) (on|for) (the )?(users?|customers?|business|revenue)\b",
             ),
@@ -117,6 +141,16 @@ CATALOGUE: dict[str, SignalSpec] = {
                 r"\b(we|i)('d| would| will)? (give up|sacrifice|accept|tolerate)\b",
                 r"\b(rather than|instead of|versus|vs\.?)\b[^.?!]{0,80}\bbecause\b",
                 r"\bbalance\w* (between|against)\b",
+                r"\bweigh\w*\b[^.?!]{0,60}\bagainst\b",
+                r"\b(i'd|i would|we'd|we would) rather\b|\brather (let|lose|accept|have|miss|block|approve|catch)\b[^.?!]{0,80}\bthan\b",
+                r"\b(favou?r|prefer|prioriti[sz]e|choose|pick)\w*\b[^.?!]{0,40}\bover\b",
+                r"\b(i'd|i would|we'd|we would) (favou?r|prefer|optimi[sz]e for)\b",
+                r"\bfavou?r\w* \w+ (over|since|because|rather)\b",
+                r"\b(speed|quality|cost|precision|recall|accuracy|coverage|safety|latency) over (quality|speed|cost|precision|recall|accuracy|coverage|safety|latency)\b",
+                r"\bagainst (the |those )?(delays?|costs?|risks?|losses|harms?|extra|false|fewer|more)\b",
+                r"\baccept (missing|losing|some|a (bit|little)|more|fewer|slower|lower|higher)\b",
+                r"\b(costs?|loses?|lose) (us )?(far |much |a lot |way )?more than (it|that|we|they) (saves?|gains?|makes?|earns?|wins?|brings?)\b",
+                r"\bthe catch is\b|\blean(ing)? towards?\b",
             ),
         ),
         SignalSpec(
@@ -125,11 +159,12 @@ CATALOGUE: dict[str, SignalSpec] = {
             Dimension.ANALYTICAL_RIGOR,
             "says what a false positive and a false negative each cost the business or the user",
             patterns=(
-                r"\b(false positives?|false negatives?|false alarms?|missed (fraud|cases?)|wrong(ly)? (flag|block|declin|reject)\w*|good (customers?|orders?|transactions?) (blocked|declined|flagged))\b[^.?!]{0,100}\b(cost\w*|revenue|lose|losing|lost|churn\w*|angry|complain\w*|tickets?|trust|refunds?|chargebacks?|dollars|money|sales|deals?|harm)\b",
+                r"\b(false positives?|false negatives?|false declines?|false alarms?|missed (fraud|cases?)|wrong(ly)? (flag|block|declin|reject)\w*|good (customers?|orders?|transactions?) (blocked|declined|flagged)|(extra|wasted|wrong) (handoffs?|reviews?)|misrout\w*)\b[^.?!]{0,100}\b(cost\w*|revenue|loses?|losing|lost|churn\w*|angry|complain\w*|tickets?|trust|refunds?|chargebacks?|dollars|money|sales?|deals?|harm|minutes|hours|time|sav(e|es|ing))\b",
+                rf"\b(each|every) (of those|one)\b[^.?!]{{0,60}}\b(costs?|takes?)\b[^.?!]{{0,40}}\b({_NUM}|minutes|hours|dollars)",
                 r"\b(each|every|one) (false positive|false negative|missed \w+|blocked \w+)\b[^.?!]{0,60}\bcost",
                 r"\bcosts? (us|the (business|company|merchant|customer))\b",
                 r"\$ ?\d",
-                r"\b\d+ dollars\b",
+                rf"\b{_NUM}( thousand| million)? dollars\b",
             ),
         ),
         SignalSpec(
@@ -141,7 +176,10 @@ CATALOGUE: dict[str, SignalSpec] = {
                 r"\b(a/?b|ab|split|multivariate) ?tests?\b",
                 r"\bexperiment\w*\b",
                 r"\b(holdouts?|hold-outs?|control group|treatment group|randomi[sz]\w*)\b",
-                r"\b(pilot|canary|shadow mode|staged rollout|gradual rollout|percent of traffic)\b",
+                r"\b(pilot|canary|shadow mode|staged rollout|gradual rollout)\b",
+                r"(%|\bpercent) of (the |our )?(traffic|users|sellers|customers|tickets|merchants|patients|accounts)\b",
+                r"\b(alongside|in parallel|side[- ]by[- ]side)\b",
+                r"\bat random\b|\brandom(ly)? (split|assign\w*|sample|half|group|slice)\b",
             ),
         ),
         SignalSpec(
@@ -150,10 +188,17 @@ CATALOGUE: dict[str, SignalSpec] = {
             Dimension.ANALYTICAL_RIGOR,
             "names one concrete way it goes wrong and what you would do about it",
             patterns=(
-                r"\b(fail\w*|failure modes?|edge cases?|risks?|bias(ed)?|hallucinat\w*|goes wrong|go wrong|break\w*|misfire\w*|harm\w*|abuse\w*|mistakes?|wrong answers?|errors?)\b",
+                # A bare "mistake" or "error" is too generic ("if it makes mistakes we lower the threshold").
+                r"\b(fail\w*|failure modes?|edge cases?|risks?|bias(ed)?|hallucinat\w*|goes wrong|go wrong|gets? (it |them |\w+ )?wrong|break\w*|misfire\w*|harm\w*|abuse\w*|worst case|least reliable|unreliable|can't be trusted|not be trusted|worry about most)\b",
+                r"\bwrong (suggestions?|answers?|calls?|decisions?|predictions?|results?|images?|repl(y|ies)|team|patients?|orders?)\b",
+                r"\b(declin|block|reject|flag)\w* (loads|lots|too many|a lot|good|honest|legitimate|real)\b",
+                r"\bmiss(es|ed)? (an? )?(urgent|real|truly|fraud)\w*",
             ),
             support=(
-                r"\b(mitigat\w*|fallback|fall back|guardrails?|human (review|reviewer|in the loop)|thresholds?|escalat\w*|override|appeals?|roll ?back|kill switch|monitor\w*|safeguards?|filter\w*|flag\w* for review|confidence|double-check|limit\w*|opt[- ]out)\b",
+                r"\b(mitigat\w*|fallback|fall(s|ing)? back|guardrails?|human (review|reviewer|in the loop)|escalat\w*|override|appeals?|roll(s|ed|ing)? (it |them )?back|switch(es)? back|revert\w*|kill switch|monitor\w*|safeguards?|filter\w*|flag\w* for review|double-check|limit\w*|cap|caps|capped|capping|contain\w*|opt[- ]out|block\w* (generating|known)|allowlist|fast lane)\b",
+                r"\b(a |the )?(nurse|person|human|clinician|doctor|agent|reviewer|analyst|manual)s? (check|review|approv|confirm|edit)\w*",
+                r"\b(nurse|human|manual|person) (check|review)\b|\bask for a (person|human|nurse)\b",
+                r"\b(never|doesn't|does not|won't) reach\w*\b|\bbefore (it|anything) (goes|reaches|happens|ships)\b",
             ),
         ),
         SignalSpec(
@@ -164,6 +209,9 @@ CATALOGUE: dict[str, SignalSpec] = {
             patterns=(
                 r"\bmonitor\w*\b",
                 r"\b(drift\w*|dashboards?|alert\w*|retrain\w*|degrad\w*|decay\w*|regression)\b",
+                r"\b(review|check|look at|track|watch|report)\w*\b[^.?!]{0,60}\b((every|each) (day|week|month)|daily|weekly|monthly)\b",
+                r"\b((every|each) (day|week|month)|daily|weekly|monthly)\b[^.?!]{0,30}\b(i'd|i would|we'd|we would)? ?(review|check|look at|track|watch)\b",
+                r"\bafter (the )?launch\b[^.?!]{0,40}\b(watch|track|review|check)\w*",
             ),
         ),
         SignalSpec(
@@ -216,7 +264,7 @@ CATALOGUE: dict[str, SignalSpec] = {
             Dimension.ANALYTICAL_RIGOR,
             "names a latency budget and what the user experiences when it is exceeded",
             patterns=(
-                r"\b(latency|milliseconds|ms|p9[059]|response time|real[- ]time|serving|cach(e|es|ing)|timeouts?|inference time)\b",
+                r"\b(latency|milliseconds?|ms|asynchronous\w*|p9[059]|response time|real[- ]time|serving|cach(e|es|ing)|timeouts?|inference time)\b",
                 r"\b(too slow|fast enough|under (a|one|two|\d+) seconds?)\b",
             ),
         ),
@@ -314,7 +362,10 @@ CATALOGUE: dict[str, SignalSpec] = {
             "closes with what happened because of your actions",
             patterns=(
                 r"\b(as a result|result(ed)? in|the result|the outcome|in the end|ultimately|which (led|meant)|that led)\b",
-                r"\bwe (shipped|launched|reduced|increased|cut|grew|saved|hit|beat|recovered|kept)\b",
+                # Not "we launched": that is how stories begin, not how they end.
+                r"\b(we|i|it) (relaunched|reduced|increased|cut|grew|saved|hit|beat|recovered|kept|won)\b",
+                rf"\b(went up|went down|fell|rose|dropped|grew|improved|increased|decreased|doubled|halved)\b[^.?!]{{0,30}}\b({_NUM})\b",
+                rf"\b(with|at) [a-z ]{{0,20}}\b(at|of|to) {_NUM} ?(%|percent)",
             ),
         ),
         SignalSpec(
@@ -323,7 +374,7 @@ CATALOGUE: dict[str, SignalSpec] = {
             Dimension.BEHAVIORAL,
             "puts a number on the outcome (a percentage, time saved, revenue, users)",
             patterns=(
-                rf"\b{_NUM} ?(%|percent|percentage points?|x|times|points|hours|days|weeks|months|users|customers|merchants|tickets|dollars|k|thousand|million|accounts|deals)\b",
+                rf"\b{_NUM} ?(%|percent|percentage points?|x|times|points|hours|days|weeks|months|users|customers|merchants|tickets|dollars|k|thousand|million|accounts|deals)(?![\w-])",
                 r"\$ ?\d",
                 r"\b(doubled|tripled|halved)\b",
             ),
@@ -341,7 +392,7 @@ CATALOGUE: dict[str, SignalSpec] = {
             Dimension.BEHAVIORAL,
             "says what you would do differently or what you took from it",
             patterns=(
-                r"\b(i learn(ed|t)|lesson|next time|in hindsight|looking back|would do differently|takeaway|what i took away)\b",
+                r"\b(i learn(ed|t)|lesson|next time|in hindsight|looking back|would do differently|takeaway|what i took away|taught me|since then|ever since|from then on|these days i|now i always|i now|i never \w+ (a|an|the) )",
             ),
         ),
         SignalSpec(
@@ -358,10 +409,10 @@ CATALOGUE: dict[str, SignalSpec] = {
             "Cites a shipped result",
             Dimension.PRODUCT_SENSE,
             "names something you shipped and the number it moved",
-            patterns=(
-                r"\b(i|we) (shipped|launched|owned|built|delivered|rolled out|led)\b",
+            patterns=(r"\b(i|we) (shipped|launched|owned|built|delivered|rolled out|led)\b",),
+            support=(
+                rf"\b{_NUM} ?(%|percent|x|points|users|customers|hours|days|tickets)(?![\w-])|\$ ?\d|\b(doubled|halved|tripled)\b",
             ),
-            support=(rf"\b{_NUM} ?(%|percent|x|points|users|customers|hours|days|tickets)\b|\$ ?\d|\b(doubled|halved|tripled)\b",),
         ),
     ]
 }
@@ -404,9 +455,131 @@ DEFAULT_JARGON: dict[str, str] = {
     "label leakage": "the answer sneaking into the model's inputs",
     "leakage": "the answer sneaking into the model's inputs",
     "distribution shift": "the world changing under the model",
+    "classifier": "the system that sorts cases",
+    "fine-tuned": "trained further on our own examples",
+    "confidence score": "how sure the system is",
+    "base rate": "how common the problem is to begin with",
+    "validation set": "examples held back to test the model",
+    "out-of-distribution": "cases unlike anything the model learned from",
+    "hyperparameter tuning": "adjusting the model's settings",
 }
 
 
 def get(signal_id: str) -> SignalSpec | None:
     """Return the catalogue entry for ``signal_id``, or None for scenario-defined signals."""
     return CATALOGUE.get(signal_id)
+
+
+#: Domain words a candidate uses, by kind, so advice can start from their own answer ("You mentioned fraud
+#: losses: ..."). Longer phrases first: the first match in this order wins within a kind.
+DOMAIN_TERMS: dict[str, tuple[str, ...]] = {
+    "metric": (
+        "fraud losses",
+        "fraud loss",
+        "approval rate",
+        "decline rate",
+        "chargebacks",
+        "handle time",
+        "reassignment rate",
+        "resolution time",
+        "first response",
+        "ticket volume",
+        "acceptance rate",
+        "edit rate",
+        "conversion",
+        "churn",
+        "retention",
+        "bookings",
+        "revenue",
+        "adoption",
+        "sign-ups",
+        "waiting times",
+        "wait times",
+        "response time",
+        "checkout abandonment",
+        "losses",
+        "tickets",
+        "queue",
+        "deals",
+        "sales",
+        "orders",
+    ),
+    "who": (
+        "cardholders",
+        "cardholder",
+        "good customers",
+        "honest customers",
+        "customers",
+        "customer",
+        "merchants",
+        "shoppers",
+        "sellers",
+        "small sellers",
+        "buyers",
+        "patients",
+        "nurses",
+        "clinicians",
+        "doctors",
+        "agents",
+        "analysts",
+        "reps",
+        "accounts",
+        "users",
+        "designers",
+        "marketers",
+        "leadership",
+        "data scientist",
+        "engineers",
+    ),
+    "error": (
+        "false declines",
+        "false decline",
+        "false positives",
+        "false positive",
+        "false alarms",
+        "blocked orders",
+        "missed fraud",
+        "wrong team",
+        "wrong suggestions",
+        "mistakes",
+        "errors",
+        "fraud",
+        "risk",
+    ),
+}
+
+#: Which kind of term each signal's advice starts from, and an example to finish the sentence with when the
+#: question has no authored ``strong`` line. ``{term}`` is the candidate's own word.
+ADVICE: dict[str, tuple[str, str]] = {
+    "user_problem": ("who", "say what goes wrong for {term} today and what it costs them, before the model"),
+    "success_metric": (
+        "metric",
+        "say what level of {term} would count as success and by when, for example a 10% improvement "
+        "within a quarter, with a guardrail so nothing else gets worse",
+    ),
+    "user_outcome": (
+        "who",
+        "say what {term} can do after launch that they could not before, in one sentence",
+    ),
+    "business_cost": (
+        "error",
+        "put a rough price on {term} and on the opposite mistake, so the two can be compared",
+    ),
+    "tradeoff": ("error", "say how much more of one mistake you would accept to avoid {term}, and why"),
+    "experiment": (
+        "metric",
+        "say how you would isolate the model's effect on {term}, for example a random holdout kept on the "
+        "current experience for a few weeks",
+    ),
+    "monitoring": (
+        "metric",
+        "say how often you would check {term} after launch and what change would make you act",
+    ),
+    "failure_mode": (
+        "who",
+        "name one concrete way this could go wrong for {term} after launch, and what would catch it",
+    ),
+    "stakeholder_alignment": ("who", "say what {term} want, the goal you share, and what you agreed"),
+    "quantified_result": ("metric", "put a number on how {term} changed, even a rough one"),
+    "result": ("metric", "close with what changed because of what you did, for example in {term}"),
+}

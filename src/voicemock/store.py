@@ -156,10 +156,7 @@ class SessionDir:
                 pending = None
             elif kind == "ended":
                 ended = e.get("reason")
-        if pending is not None:
-            recorded = {k: v for k, v in recorded.items() if k == pending.id}
-        else:
-            recorded = {}
+        recorded = {k: v for k, v in recorded.items() if pending is not None and k == pending.id}
         return turns, pending, recorded, ended
 
 
@@ -210,7 +207,9 @@ class SessionStore:
         if len(matches) == 1:
             return SessionDir(matches[0])
         if not matches:
-            raise VoicemockError(f"no session {session_id!r} in {self.root}", fix="run 'voicemock sessions' to list them")
+            raise VoicemockError(
+                f"no session {session_id!r} in {self.root}", fix="run 'voicemock sessions' to list them"
+            )
         names = ", ".join(p.name for p in matches[:5])
         raise VoicemockError(f"{session_id!r} matches several sessions: {names}", fix="give more of the id")
 
@@ -231,7 +230,11 @@ class SessionStore:
             if session.finished:
                 try:
                     debrief = json.loads((session.path / "debrief.json").read_text(encoding="utf-8"))
-                    scores = {k: v["score"] for k, v in debrief.get("scores", {}).items() if v.get("score") is not None}
+                    scores = {
+                        k: v["score"]
+                        for k, v in debrief.get("scores", {}).items()
+                        if v.get("score") is not None
+                    }
                 except (OSError, json.JSONDecodeError, KeyError, TypeError, AttributeError):
                     scores = {}
             turns, _pending, _rec, _ended = session.state()

@@ -89,7 +89,9 @@ def build_coach(settings: Settings) -> tuple[Coach, list[str]]:
         coach: Coach = OpenAICoach(settings.llm)
         where = settings.llm.resolved_base_url() or "api.openai.com"
         if settings.llm.is_remote():
-            notices.append(f"Follow-ups use {settings.llm.model} at {where}: your transcripts leave this machine.")
+            notices.append(
+                f"Follow-ups use {settings.llm.model} at {where}: your transcripts leave this machine."
+            )
         else:
             notices.append(f"Follow-ups use {settings.llm.model} at {where} (local endpoint).")
         return coach, notices

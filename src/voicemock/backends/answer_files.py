@@ -17,13 +17,17 @@ from voicemock.models import SAMPLE_RATE, Prompt, RecordedAnswer
 
 AUDIO_EXTS = {".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".webm"}
 TEXT_EXTS = {".txt", ".md"}
-_NAME = re.compile(r"^(?:q|question)?0*(\d+)(?:[-_.](?:f|followup|follow-up)?0*(\d+))?(?:[-_. ].*)?$", re.IGNORECASE)
+_NAME = re.compile(
+    r"^(?:q|question)?0*(\d+)(?:[-_.](?:f|followup|follow-up)?0*(\d+))?(?:[-_. ].*)?$", re.IGNORECASE
+)
 
 
 def index_answers(directory: Path) -> dict[tuple[int, int], Path]:
     """Map (question number, follow-up index) to a file; raise a clear error for unusable directories."""
     if not directory.is_dir():
-        raise VoicemockError(f"answer directory not found: {directory}", fix="pass --answers DIR with 1.wav, 1-1.txt, ...")
+        raise VoicemockError(
+            f"answer directory not found: {directory}", fix="pass --answers DIR with 1.wav, 1-1.txt, ..."
+        )
     found: dict[tuple[int, int], Path] = {}
     for path in sorted(directory.iterdir()):
         ext = path.suffix.lower()
@@ -57,8 +61,14 @@ class AnswerFilesRecorder:
     def record(self, prompt: Prompt, dest: Path) -> RecordedAnswer:
         path = self.files.get((prompt.number, prompt.follow_up_index))
         if path is None:
-            what = f"follow-up {prompt.follow_up_index} of question {prompt.number}" if prompt.follow_up_index else f"question {prompt.number}"
-            expected = f"{prompt.number}-{prompt.follow_up_index}" if prompt.follow_up_index else f"{prompt.number}"
+            what = (
+                f"follow-up {prompt.follow_up_index} of question {prompt.number}"
+                if prompt.follow_up_index
+                else f"question {prompt.number}"
+            )
+            expected = (
+                f"{prompt.number}-{prompt.follow_up_index}" if prompt.follow_up_index else f"{prompt.number}"
+            )
             raise NoAnswerAvailable(f"no answer file for {what} (expected {expected}.wav or {expected}.txt)")
         if path.suffix.lower() in TEXT_EXTS:
             try:
@@ -66,9 +76,15 @@ class AnswerFilesRecorder:
             except OSError as exc:
                 raise AudioError(f"cannot read {path.name}: {exc}") from None
             return RecordedAnswer(source=f"text file {path.name}", text=text, ended_by="file")
-        seconds, truncated = decode_to_wav(path, dest, self.max_seconds)
-        notes = (f"{path.name} is longer than {self.max_seconds / 60:.0f} min; the rest was not used",) if truncated else ()
-        return RecordedAnswer(source=f"audio file {path.name}", audio_path=str(dest), ended_by="file", notes=notes)
+        _seconds, truncated = decode_to_wav(path, dest, self.max_seconds)
+        notes = (
+            (f"{path.name} is longer than {self.max_seconds / 60:.0f} min; the rest was not used",)
+            if truncated
+            else ()
+        )
+        return RecordedAnswer(
+            source=f"audio file {path.name}", audio_path=str(dest), ended_by="file", notes=notes
+        )
 
 
 def decode_to_wav(src: Path, dest: Path, max_seconds: float) -> tuple[float, bool]:
@@ -105,8 +121,10 @@ def decode_to_wav(src: Path, dest: Path, max_seconds: float) -> tuple[float, boo
         raise
     except Exception as exc:  # av.error.* for corrupt or unsupported files
         out.close()
-        raise AudioError(f"{src.name}: cannot decode audio ({exc.__class__.__name__}: {exc})",
-                         fix="convert it to WAV, e.g. 'sox in.mp3 -r 16000 -c 1 out.wav'") from None
+        raise AudioError(
+            f"{src.name}: cannot decode audio ({exc.__class__.__name__}: {exc})",
+            fix="convert it to WAV, e.g. 'sox in.mp3 -r 16000 -c 1 out.wav'",
+        ) from None
     out.close()
     if out.frames == 0:
         raise AudioError(f"{src.name} holds no audio samples")

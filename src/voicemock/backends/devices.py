@@ -44,7 +44,11 @@ class DeviceInfo:
 
     def describe(self) -> str:
         kinds = [k for k, n in (("in", self.inputs), ("out", self.outputs)) if n]
-        marks = [m for m, on in (("default input", self.default_input), ("default output", self.default_output)) if on]
+        marks = [
+            m
+            for m, on in (("default input", self.default_input), ("default output", self.default_output))
+            if on
+        ]
         extra = f" [{', '.join(marks)}]" if marks else ""
         return f"{self.index}: {self.name} ({'/'.join(kinds) or 'none'}, {self.default_rate:.0f} Hz){extra}"
 
@@ -91,7 +95,9 @@ def sounddevice_module() -> ModuleType:
     except OSError as exc:  # "PortAudio library not found"
         raise AudioError(f"PortAudio is not available: {exc}", fix=PORTAUDIO_FIX) from None
     except ImportError:
-        raise AudioError("the sounddevice package is not installed", fix="make setup (or pip install sounddevice)") from None
+        raise AudioError(
+            "the sounddevice package is not installed", fix="make setup (or pip install sounddevice)"
+        ) from None
     return sounddevice
 
 
@@ -153,7 +159,11 @@ def _resolve(name_or_index: str | int | None, kind: str) -> DeviceInfo | None:
     devices = list_devices()
     usable = [d for d in devices if (d.inputs if kind == "input" else d.outputs) > 0]
     if not usable:
-        fix = NO_INPUT_FIX if kind == "input" else "connect speakers or headphones; questions are then shown as text"
+        fix = (
+            NO_INPUT_FIX
+            if kind == "input"
+            else "connect speakers or headphones; questions are then shown as text"
+        )
         raise AudioError(f"no audio {kind} device found", fix=fix)
     if name_or_index is None or str(name_or_index).strip() == "":
         return None

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from voicemock import audio
-from voicemock.backends.whisper import WhisperTranscriber
+from voicemock.backends.whisper import FILLER_PROMPT, WhisperTranscriber
 from voicemock.errors import NoSpeechError, VoicemockError
 from voicemock.models import SAMPLE_RATE, Transcript, Word
 
@@ -77,6 +77,7 @@ class IncrementalTranscriber:
         max_chunk_seconds: float = 24.0,
         min_pause_seconds: float = 0.3,
         pad_seconds: float = 0.5,
+        context_words: int = 0,
     ) -> None:
         self.transcriber = transcriber
         self.name = transcriber.name
@@ -84,6 +85,7 @@ class IncrementalTranscriber:
         self.max_chunk = int(max_chunk_seconds * SAMPLE_RATE)
         self.min_pause_frames = max(1, int(min_pause_seconds * SAMPLE_RATE / FRAME))
         self.pad = int(pad_seconds * SAMPLE_RATE)
+        self.context_words = context_words
         self._answer: _Answer | None = None
         self.chunks_transcribed = 0
         """Chunks of the last answer transcribed in the background (for benchmarks and notes)."""
@@ -94,7 +96,9 @@ class IncrementalTranscriber:
         """Start a new answer (cancelling any unfinished one). ``key`` is the WAV the recorder writes."""
         self.cancel()
         answer = _Answer(key, on_partial)
-        answer.worker = threading.Thread(target=self._work, args=(answer,), name="incremental-whisper", daemon=True)
+        answer.worker = threading.Thread(
+            target=self._work, args=(answer,), name="incremental-whisper", daemon=True
+        )
         answer.worker.start()
         self._answer = answer
         self.chunks_transcribed = 0
@@ -149,7 +153,11 @@ class IncrementalTranscriber:
                 if run_start is None:
                     run_start = i
                 continue
-            if run_start is not None and i - run_start >= self.min_pause_frames and (run_start + i) // 2 >= first:
+            if (
+                run_start is not None
+                and i - run_start >= self.min_pause_frames
+                and (run_start + i) // 2 >= first
+            ):
                 return ((run_start + i) // 2) * FRAME
             run_start = None
         if run_start is not None and len(quiet) - run_start >= self.min_pause_frames:
@@ -184,7 +192,9 @@ class IncrementalTranscriber:
                 # Trailing silence matters: a chunk that stops dead makes Whisper invent an ending
                 # ("We'll see you in the next one.", zero-length words at the very end). Measured.
                 padded = np.concatenate([samples, np.zeros(self.pad, dtype=np.float32)])
-                words, text = self.transcriber.transcribe_array(padded, offset=start / SAMPLE_RATE)
+                words, text = self.transcriber.transcribe_array(
+                    padded, offset=start / SAMPLE_RATE, prompt=self._prompt(a)
+                )
             except BaseException as exc:  # kept and re-raised by finish(); the thread must not die silently
                 a.error = exc
                 continue
@@ -194,6 +204,14 @@ class IncrementalTranscriber:
                 self.chunks_transcribed += 1
             if a.on_partial is not None and text and not a.cancelled:
                 a.on_partial(self._joined(a))
+
+    def _prompt(self, a: _Answer) -> str | None:
+        """The filler prompt, plus the last words already transcribed when ``context_words`` > 0."""
+        if not self.context_words or not a.results:
+            return None  # transcribe_array's default (the filler prompt when enabled)
+        base = FILLER_PROMPT if self.transcriber.settings.filler_prompt else ""
+        tail = " ".join(self._joined(a).split()[-self.context_words :])
+        return f"{base} {tail}".strip()
 
     @staticmethod
     def _joined(a: _Answer) -> str:
@@ -239,7 +257,9 @@ class IncrementalTranscriber:
         if a.dropped:
             cap = self.transcriber.settings.max_answer_seconds
             total = (a.total + a.dropped) / SAMPLE_RATE
-            notes.append(f"answer was {total / 60:.1f} min; only the first {cap / 60:.0f} min were transcribed")
+            notes.append(
+                f"answer was {total / 60:.1f} min; only the first {cap / 60:.0f} min were transcribed"
+            )
         if not text.strip():
             raise NoSpeechError("no speech found in the answer")
         return Transcript(

@@ -59,7 +59,7 @@ class LocalCoach:
                 "llm.coach = 'local' needs llama.cpp's Python bindings",
                 fix="pip install 'voicemock[local]'",
             ) from None
-        self._llama_cpp = llama_cpp
+        self._llama_cpp: Any = llama_cpp
         self.path = path
         self.name = f"local:{path.stem}"
         self.timeout = float(settings.timeout)

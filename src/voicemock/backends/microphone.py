@@ -291,7 +291,9 @@ class MicrophoneRecorder:
                     f"the microphone ({self._device_name(device)}) delivered no audio",
                     fix="check the input with `voicemock doctor`; answers can be typed meanwhile (--typed)",
                 )
-            notes.append(f"microphone stopped delivering audio after {capture.seconds:.1f} s; kept what was said")
+            notes.append(
+                f"microphone stopped delivering audio after {capture.seconds:.1f} s; kept what was said"
+            )
         if ended_by == "budget":
             notes.append(f"recording stopped at the time cap ({budget:.0f} s)")
         if self.overflows:
@@ -324,7 +326,11 @@ class MicrophoneRecorder:
         return sd.InputStream, device, self.rate
 
     def _device_name(self, device: int | None) -> str:
-        return str(self.device) if self.device is not None else ("the default input" if device is None else str(device))
+        return (
+            str(self.device)
+            if self.device is not None
+            else ("the default input" if device is None else str(device))
+        )
 
 
 def _is_active(stream: Any) -> bool:

@@ -35,7 +35,19 @@ class EspeakSpeaker:
     def synthesize(self, text: str, voice: Voice, dest: Path) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(dest.name + ".part")
-        cmd = [self.binary, "-v", voice.espeak, "-s", str(voice.rate), "-p", str(voice.pitch), "-w", str(tmp), "--", text]
+        cmd = [
+            self.binary,
+            "-v",
+            voice.espeak,
+            "-s",
+            str(voice.rate),
+            "-p",
+            str(voice.pitch),
+            "-w",
+            str(tmp),
+            "--",
+            text,
+        ]
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
@@ -58,7 +70,9 @@ class Pyttsx3Speaker:
         try:
             import pyttsx3
         except Exception as exc:  # ImportError, or the driver failing to load libespeak
-            raise VoicemockError(f"pyttsx3 is not usable: {exc}", fix="sudo apt-get install espeak-ng") from None
+            raise VoicemockError(
+                f"pyttsx3 is not usable: {exc}", fix="sudo apt-get install espeak-ng"
+            ) from None
         self._pyttsx3 = pyttsx3
 
     def synthesize(self, text: str, voice: Voice, dest: Path) -> Path:

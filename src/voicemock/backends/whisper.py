@@ -80,7 +80,7 @@ class WhisperTranscriber:
         samples = audio.resample(samples, rate)
         notes: list[str] = []
         if total > cap:
-            notes.append(f"answer was {total / 60:.1f} min; only the first {cap / 60:.0f} min were transcribed")
+            notes.append(f"answer was {_span(total)}; only the first {_span(cap)} were transcribed")
         words, text = self.transcribe_array(samples)
         if not text.strip():
             raise NoSpeechError(f"no speech found in {audio_path.name}")
@@ -129,9 +129,18 @@ def _collect(segments: Iterable[Any], offset: float) -> tuple[list[Word], str]:
         texts.append(seg.text.strip())
         for w in seg.words or ():
             words.append(
-                Word(w.word.strip(), round(float(w.start) + offset, 3), round(float(w.end) + offset, 3), round(float(w.probability), 3))
+                Word(
+                    w.word.strip(),
+                    round(float(w.start) + offset, 3),
+                    round(float(w.end) + offset, 3),
+                    round(float(w.probability), 3),
+                )
             )
     return words, " ".join(t for t in texts if t)
+
+
+def _span(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
 
 def _safe_duration(path: Path) -> float:

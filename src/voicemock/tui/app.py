@@ -11,10 +11,10 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
 from voicemock.config import Settings
@@ -35,7 +35,7 @@ class VoiceMockApp(App[None]):
     CSS_PATH = "voicemock.tcss"
     TITLE = "voicemock"
     SUB_TITLE = "rehearse AI PM interviews out loud"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
 
     def __init__(
         self,
@@ -77,8 +77,14 @@ class VoiceMockApp(App[None]):
         self._backends_ready.clear()
         self._backends = None
         self._backends_error = None
-        self.run_worker(self._prepare, name="prepare-backends", thread=True, exclusive=True,
-                        group="backends", exit_on_error=False)
+        self.run_worker(
+            self._prepare,
+            name="prepare-backends",
+            thread=True,
+            exclusive=True,
+            group="backends",
+            exit_on_error=False,
+        )
 
     def _prepare(self) -> None:
         """Thread worker: build backends (may probe the microphone), then load Whisper (first run: seconds)."""
@@ -95,7 +101,9 @@ class VoiceMockApp(App[None]):
         load = getattr(backends.transcriber, "load", None)
         if load is None:
             return
-        self.post_message(ModelLoadChanged("loading", f"Loading the speech model ({backends.transcriber.name})..."))
+        self.post_message(
+            ModelLoadChanged("loading", f"Loading the speech model ({backends.transcriber.name})...")
+        )
         started = time.monotonic()
         try:
             load()
@@ -132,15 +140,17 @@ class VoiceMockApp(App[None]):
     # -- the one place worker errors land -----------------------------------------------------------------
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Turn a failed worker into a notification and let its screen return to a state the user can act on."""
-        worker = event.worker
-        if event.state is not WorkerState.ERROR:
-            return
+        if event.state is WorkerState.ERROR:
+            self.worker_failed(event.worker)
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        """The one place worker errors land (``Worker.StateChanged`` does not bubble, so every screen
+        forwards here): a notification, then the worker's screen returns to a state the user can act on."""
         error = worker.error
         message = str(error) if isinstance(error, VoicemockError) else f"{type(error).__name__}: {error}"
         self.notify(message, title=f"{worker.name} failed", severity="error", timeout=10, markup=False)
         recover = getattr(worker.node, "recover", None)
-        if recover is not None:
+        if recover is not None and error is not None:
             recover(worker.name, error)
 
     # -- settings -----------------------------------------------------------------------------------------

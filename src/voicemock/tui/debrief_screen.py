@@ -16,14 +16,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from voicemock import paths
+from voicemock.tui.widgets import BaseScreen
 
 if TYPE_CHECKING:
-    from voicemock.tui.app import VoiceMockApp
+    pass
 
 
 def _score(score: int | None) -> str:
@@ -108,7 +109,9 @@ def render_report(report: dict[str, Any]) -> Text:
                 notes = "; ".join(turn.get("notes", []))
                 t.append(f"   ({turn.get('status')}{': ' + notes if notes else ''})\n", style="italic")
     for note in report.get("coach_notes", []):
-        t.append(f"\nCoach ({note.get('origin', '?')}, {note.get('prompt_id', '?')}): {note.get('text', '')}\n")
+        t.append(
+            f"\nCoach ({note.get('origin', '?')}, {note.get('prompt_id', '?')}): {note.get('text', '')}\n"
+        )
     for note in report.get("notes", []):
         t.append(f"\nNote: {note}\n", style="italic")
     return t
@@ -141,7 +144,7 @@ class ExportScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class DebriefScreen(Screen[None]):
+class DebriefScreen(BaseScreen):
     """One session's debrief, from the interview just finished or from history."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -159,14 +162,13 @@ class DebriefScreen(Screen[None]):
         self.fresh = fresh
         self.audio: dict[str, Path] = {}
 
-    @property
-    def vm(self) -> VoiceMockApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
         md = self.directory / "debrief.md"
-        yield Static(Text(f"Debrief saved: {shown_path(md)}  (x to copy it elsewhere)"), id="debrief-path",
-                     classes="status")
+        yield Static(
+            Text(f"Debrief saved: {shown_path(md)}  (x to copy it elsewhere)"),
+            id="debrief-path",
+            classes="status",
+        )
         with VerticalScroll(id="debrief-body"):
             yield Static(render_report(self.report), id="report")
         yield OptionList(*self._recordings(), id="recordings")

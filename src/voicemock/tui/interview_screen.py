@@ -13,14 +13,13 @@ answer; on your turn it starts the answer; while listening it finishes the answe
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Input, RichLog, Static
 
 from voicemock.models import Prompt, PromptKind, RecordedAnswer
@@ -38,21 +37,22 @@ from voicemock.tui.messages import (
     SessionStarted,
     TurnSettled,
 )
-from voicemock.tui.widgets import LevelMeter, PersonaCard, PhaseIndicator, TimeBudget
+from voicemock.tui.widgets import BaseScreen, LevelMeter, PersonaCard, PhaseIndicator, TimeBudget
 
 if TYPE_CHECKING:
     from voicemock.session import Event, Rehearsal
     from voicemock.store import SessionDir
-    from voicemock.tui.app import VoiceMockApp
 
 #: Phases in which a worker owns the rehearsal: user actions are queued, not run concurrently.
 BUSY = {"starting", "listening", "transcribing", "thinking", "debrief"}
 
 
-class InterviewScreen(Screen[None]):
+class InterviewScreen(BaseScreen):
     """One rehearsal, begun from a scenario or resumed from an unfinished session."""
 
-    BINDINGS = [
+    AUTO_FOCUS = "#conversation"
+    """Never the (hidden) typing box: space must reach the screen's binding."""
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "answer", "Answer/done"),
         Binding("r", "repeat", "Repeat"),
         Binding("s", "skip", "Skip"),
@@ -76,10 +76,6 @@ class InterviewScreen(Screen[None]):
         self._barged = threading.Event()
         self._finishing = False
 
-    @property
-    def vm(self) -> VoiceMockApp:
-        return self.app  # type: ignore[return-value]
-
     # -- layout -------------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -98,7 +94,6 @@ class InterviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#typed", Input).cursor_blink = self.vm.animate
-        self.query_one("#typed-box").display = False
         self.query_one("#caption", Static).update(Text("Getting the interview ready..."))
         self.show_model_state(self.vm.model_state, self.vm.model_detail)
         if self.vm.animate:
@@ -162,11 +157,14 @@ class InterviewScreen(Screen[None]):
         self.typed_only = isinstance(recorder, TypedRecorder)
         reask = not isinstance(recorder, AnswerFilesRecorder)
         if self.resume_from is not None:
-            rehearsal = Rehearsal.resume(self.resume_from, self.vm.scenarios, backends, self.listener,
-                                         reask_on_silence=reask)
+            rehearsal = Rehearsal.resume(
+                self.resume_from, self.vm.scenarios, backends, self.listener, reask_on_silence=reask
+            )
         else:
             assert self.scenario is not None
-            rehearsal = Rehearsal.begin(self.scenario, backends, self.vm.store, self.listener, reask_on_silence=reask)
+            rehearsal = Rehearsal.begin(
+                self.scenario, backends, self.vm.store, self.listener, reask_on_silence=reask
+            )
         prompt = rehearsal.current  # journals the first prompt (disk I/O: here, not on the event loop)
         self.post_message(SessionStarted(rehearsal, prompt, resumed=self.resume_from is not None))
 
@@ -214,7 +212,9 @@ class InterviewScreen(Screen[None]):
             rehearsal.end()
         elif rehearsal.interview.ended == "completed" and rehearsal.scenario.outro:
             last = rehearsal.interview.turns[-1].prompt if rehearsal.interview.turns else None
-            outro = Prompt("outro", "outro", last.kind if last else PromptKind.QUESTION, rehearsal.scenario.outro, 0, 0)
+            outro = Prompt(
+                "outro", "outro", last.kind if last else PromptKind.QUESTION, rehearsal.scenario.outro, 0, 0
+            )
             self.post_message(QuestionSpeaking(outro.text, "outro"))
             rehearsal.speak(outro)
         report = rehearsal.finish()
@@ -225,12 +225,18 @@ class InterviewScreen(Screen[None]):
         self._finishing = False
         if self.rehearsal is None:
             self.set_phase("error")
-            self.query_one("#caption", Static).update(Text(f"Could not start: {error}\nPress Escape to go back."))
+            self.query_one("#caption", Static).update(
+                Text(f"Could not start: {error}\nPress Escape to go back.")
+            )
             return
         self.after_speech = None
         self.set_phase("your_turn" if self.prompt is not None else "ended")
-        self.log_line("voicemock", f"{worker_name} failed; everything so far is saved. Space to try again, "
-                      "t to type, s to skip, e to end.", style="italic")
+        self.log_line(
+            "voicemock",
+            f"{worker_name} failed; everything so far is saved. Space to try again, "
+            "t to type, s to skip, e to end.",
+            style="italic",
+        )
 
     # -- messages from workers ----------------------------------------------------------------------------
 
@@ -384,8 +390,7 @@ class InterviewScreen(Screen[None]):
             return
         if self.phase != "your_turn":
             return
-        box = self.query_one("#typed-box")
-        box.display = True
+        self.query_one("#typed-box").add_class("open")
         self.query_one("#typed", Input).focus()
 
     @on(Input.Submitted, "#typed")
@@ -399,7 +404,6 @@ class InterviewScreen(Screen[None]):
         self.answer(self.prompt, RecordedAnswer(source="typed", text=text))
 
     def _close_typing(self) -> None:
-        self.query_one("#typed-box").display = False
         self.query_one("#conversation", RichLog).focus()
 
     def action_end(self) -> None:
@@ -420,7 +424,7 @@ class InterviewScreen(Screen[None]):
 
     def action_leave(self) -> None:
         """Escape: close the typing box, or leave the interview (it stays resumable from history)."""
-        if self.query_one("#typed-box").display:
+        if self.query_one("#typed-box").has_class("open"):
             self._close_typing()
             return
         if self.rehearsal is not None and not self._finishing:

@@ -20,10 +20,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class _Fact(Message):
-    """Base: a dataclass message (Textual's Message needs its own __init__ run after the dataclass one)."""
-
-    def __post_init__(self) -> None:
-        super().__init__()
+    """Base for dataclass messages (Textual's ``Message.__post_init__`` initialises the internals)."""
 
 
 @dataclass

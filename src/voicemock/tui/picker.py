@@ -8,14 +8,13 @@ from __future__ import annotations
 import tempfile
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, Static, Switch
 from textual.widgets.option_list import Option
 
@@ -23,10 +22,10 @@ from voicemock import paths
 from voicemock.config import Settings
 from voicemock.scenario import Round, Scenario
 from voicemock.tui.messages import LevelMeasured, ProbeFinished
-from voicemock.tui.widgets import LevelMeter
+from voicemock.tui.widgets import BaseScreen, LevelMeter
 
 if TYPE_CHECKING:
-    from voicemock.tui.app import VoiceMockApp
+    pass
 
 ROUND_LABELS = {
     Round.RECRUITER_SCREEN: "Recruiter screen",
@@ -56,20 +55,16 @@ def scenario_option(scenario: Scenario) -> Option:
     return Option(text, id=scenario.id)
 
 
-class PickerScreen(Screen[None]):
+class PickerScreen(BaseScreen):
     """Choose what to practise; also the home screen for history and settings."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "start", "Start", show=True),
         Binding("slash", "filter", "Filter"),
         Binding("h", "history", "History"),
         Binding("o", "settings", "Settings"),
         Binding("q", "quit", "Quit"),
     ]
-
-    @property
-    def vm(self) -> VoiceMockApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -101,8 +96,14 @@ class PickerScreen(Screen[None]):
         current: Round | None = None
         for scenario in self.vm.scenarios:
             haystack = " ".join(
-                [scenario.id, scenario.title, scenario.description, scenario.persona.name, scenario.persona.role,
-                 ROUND_LABELS[scenario.round]]
+                [
+                    scenario.id,
+                    scenario.title,
+                    scenario.description,
+                    scenario.persona.name,
+                    scenario.persona.role,
+                    ROUND_LABELS[scenario.round],
+                ]
             ).lower()
             if q and q not in haystack:
                 continue
@@ -138,7 +139,9 @@ class PickerScreen(Screen[None]):
         persona = scenario.persona
         text = Text()
         text.append(scenario.title + "\n", style="bold")
-        text.append(f"{ROUND_LABELS[scenario.round]} \u00b7 {len(scenario.questions)} questions \u00b7 ~{scenario.minutes} min\n\n")
+        text.append(
+            f"{ROUND_LABELS[scenario.round]} \u00b7 {len(scenario.questions)} questions \u00b7 ~{scenario.minutes} min\n\n"
+        )
         text.append(scenario.description + "\n\n")
         text.append(f"{persona.name}", style="bold")
         text.append(f", {persona.role}\n{persona.temperament}\n", style="italic")
@@ -186,17 +189,13 @@ class PickerScreen(Screen[None]):
 # ---------------------------------------------------------------------------------------------------------
 
 
-class SettingsScreen(Screen[None]):
+class SettingsScreen(BaseScreen):
     """Voice, microphone, answer ending, LLM coach and Whisper model; saved to the config file."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "close", "Back"),
     ]
-
-    @property
-    def vm(self) -> VoiceMockApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         s = self.vm.settings
@@ -212,12 +211,20 @@ class SettingsScreen(Screen[None]):
             yield Label("How an answer ends")
             yield Select(
                 [("Press space again", "key"), ("Space, or a long silence", "silence")],
-                value=s.audio.end_mode, allow_blank=False, id="end-mode",
+                value=s.audio.end_mode,
+                allow_blank=False,
+                id="end-mode",
             )
             yield Label("Follow-up coach")
             yield Select(
-                [("Scripted (offline)", "scripted"), ("OpenAI-compatible endpoint", "openai"), ("Local GGUF", "local")],
-                value=s.llm.coach, allow_blank=False, id="coach",
+                [
+                    ("Scripted (offline)", "scripted"),
+                    ("OpenAI-compatible endpoint", "openai"),
+                    ("Local GGUF", "local"),
+                ],
+                value=s.llm.coach,
+                allow_blank=False,
+                id="coach",
             )
             yield Label("LLM endpoint (base URL; empty = OPENAI_BASE_URL or api.openai.com)")
             yield Input(value=s.llm.base_url or "", id="base-url")
@@ -297,7 +304,9 @@ class SettingsScreen(Screen[None]):
 
     @on(Button.Pressed, "#test-level")
     def _test_level(self) -> None:
-        self.query_one("#probe-result", Static).update(Text("Speak now: measuring the input level for 3 s..."))
+        self.query_one("#probe-result", Static).update(
+            Text("Speak now: measuring the input level for 3 s...")
+        )
         self.test_level(self.collect())
 
     @work(thread=True, exclusive=True, group="probe-mic", exit_on_error=False)
@@ -340,7 +349,9 @@ class SettingsScreen(Screen[None]):
         what = "LLM endpoint" if message.what == "llm" else "Microphone"
         verdict = "ok" if message.ok else "problem"
         self.query_one("#probe-result", Static).update(Text(f"{what}: {verdict}: {message.detail}"))
-        self.notify(f"{what}: {message.detail}", severity="information" if message.ok else "warning", markup=False)
+        self.notify(
+            f"{what}: {message.detail}", severity="information" if message.ok else "warning", markup=False
+        )
 
     def recover(self, worker_name: str, error: BaseException) -> None:
         self.query_one("#probe-result", Static).update(Text(f"Test failed: {error}"))

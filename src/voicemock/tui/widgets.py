@@ -7,12 +7,18 @@ brackets are shown literally and never parsed as markup.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 from voicemock.scenario import Persona
+
+if TYPE_CHECKING:
+    from voicemock.tui.app import VoiceMockApp
 
 #: What each orchestration phase is called on screen.
 PHASE_LABELS = {
@@ -26,6 +32,18 @@ PHASE_LABELS = {
     "ended": "interview over",
     "error": "something went wrong",
 }
+
+
+class BaseScreen(Screen[None]):
+    """Every voicemock screen: typed access to the app, and worker failures sent to its one handler."""
+
+    @property
+    def vm(self) -> VoiceMockApp:
+        return self.app  # type: ignore[return-value]
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.vm.worker_failed(event.worker)
 
 
 class PersonaCard(Static):

@@ -1,0 +1,58 @@
+"""Shared fixtures: every test gets its own VOICEMOCK_HOME; Whisper is loaded once per run."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+
+
+@pytest.fixture(autouse=True)
+def voicemock_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "vmhome"
+    home.mkdir()
+    monkeypatch.setenv("VOICEMOCK_HOME", str(home))
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    return home
+
+
+@pytest.fixture(scope="session")
+def transcriber() -> Iterator[object]:
+    from voicemock.backends.whisper import WhisperTranscriber
+
+    t = WhisperTranscriber()
+    t.load()
+    yield t
+
+
+def speak_to_wav(text: str, dest: Path, voice: str = "en-us+m2", rate: int = 160) -> Path:
+    """Synthesize speech with espeak-ng (the test's stand-in for a candidate)."""
+    assert shutil.which("espeak-ng"), "espeak-ng is required (make setup-test installs it)"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["espeak-ng", "-v", voice, "-s", str(rate), "-w", str(dest), text], check=True)
+    return dest
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate after lower-casing and stripping punctuation."""
+    import re
+
+    def norm(s: str) -> list[str]:
+        return re.sub(r"[^a-z0-9' ]", " ", s.lower().replace("-", " ")).split()
+
+    r, h = norm(reference), norm(hypothesis)
+    d = list(range(len(h) + 1))
+    for i in range(1, len(r) + 1):
+        prev, d[0] = d[0], i
+        for j in range(1, len(h) + 1):
+            cur = d[j]
+            d[j] = min(d[j] + 1, d[j - 1] + 1, prev + (r[i - 1] != h[j - 1]))
+            prev = cur
+    return d[len(h)] / max(1, len(r))

@@ -1,0 +1,285 @@
+"""Pilot flows through the real engine, store and Rehearsal; fakes only at the audio and LLM boundaries."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, RichLog
+
+from tui_fakes import RaisingCoach, RaisingRecorder, RecordingPlayer, factory
+from voicemock import paths
+from voicemock.config import Settings
+from voicemock.scenario import ScenarioSet
+from voicemock.store import SessionStore
+from voicemock.tui.app import VoiceMockApp
+from voicemock.tui.debrief_screen import DebriefScreen
+from voicemock.tui.history import HistoryScreen
+from voicemock.tui.interview_screen import InterviewScreen
+from voicemock.tui.picker import PickerScreen
+
+SCENARIO = "fraud-success-metrics"
+
+#: Q1 misses most signals on purpose, so the scripted coach follows up.
+WEAK_Q1 = "I would look at how many fraud cases we catch."
+FOLLOW_UP_1 = (
+    "A stolen card hurts the cardholder, and a card declined at the checkout hurts a good customer. "
+    "Our success metric is fraud loss in basis points with the approval rate held steady."
+)
+GOOD_Q2 = (
+    "I would run an A/B test with a holdout group so we can separate the model's effect. "
+    "The risk is that false declines spike, so we monitor the decline rate weekly and have a rollback plan."
+)
+
+
+def write_answers(directory: Path, files: dict[str, str]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (directory / name).write_text(text, encoding="utf-8")
+    return directory
+
+
+def make_app(make_backends: Callable[[Settings], Any]) -> VoiceMockApp:
+    scenarios = ScenarioSet([paths.shipped_scenarios_dir(), paths.user_scenarios_dir()])
+    return VoiceMockApp(scenarios, Settings(), SessionStore(), make_backends, clock=lambda: 100.0, animate=False)
+
+
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 15.0) -> None:
+    """Let workers and message handlers run until ``condition`` holds (fails the test on timeout)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            screen = pilot.app.screen
+            detail = conversation(screen) if isinstance(screen, InterviewScreen) else ""
+            raise AssertionError(f"timed out waiting; screen={screen!r} phase={getattr(screen, 'phase', '')}\n{detail}")
+        await pilot.pause(0.02)
+
+
+def interview(app: VoiceMockApp) -> InterviewScreen:
+    screen = app.screen
+    assert isinstance(screen, InterviewScreen), screen
+    return screen
+
+
+async def your_turn(pilot: Pilot[Any]) -> InterviewScreen:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, InterviewScreen) and pilot.app.screen.phase == "your_turn")
+    return interview(pilot.app)  # type: ignore[arg-type]
+
+
+def conversation(screen: InterviewScreen) -> str:
+    log = screen.query_one("#conversation", RichLog)
+    return "\n".join(strip.text for strip in log.lines)
+
+
+async def answer_until_debrief(pilot: Pilot[Any], limit: int = 8) -> int:
+    """Press space on every turn (missing answer files just move on) until the debrief shows."""
+    app = pilot.app
+    for presses in range(limit):
+        await wait_for(pilot, lambda: isinstance(app.screen, DebriefScreen)
+                       or (isinstance(app.screen, InterviewScreen) and app.screen.phase == "your_turn"))
+        if isinstance(app.screen, DebriefScreen):
+            return presses
+        await pilot.press("space")
+    raise AssertionError("the interview did not end")
+
+
+async def pick(pilot: Pilot[Any], scenario_id: str = SCENARIO) -> None:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, PickerScreen))
+    await pilot.press("slash")
+    await pilot.press(*scenario_id)
+    await pilot.press("enter", "enter")
+
+
+async def test_full_flow_answer_files_follow_up_debrief_history(tmp_path: Path) -> None:
+    answers = write_answers(tmp_path / "answers", {"1.txt": WEAK_Q1, "1-1.txt": FOLLOW_UP_1, "2.txt": GOOD_Q2})
+    player = RecordingPlayer()
+    app = make_app(factory(answers, player=player))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pick(pilot)
+        screen = await your_turn(pilot)
+        assert "How would you define success" in conversation(screen)
+        await pilot.press("space")  # Q1 from 1.txt
+        screen = await your_turn(pilot)
+        assert screen.prompt is not None and screen.prompt.follow_up_index == 1
+        text = conversation(screen)
+        assert WEAK_Q1 in text
+        assert "(follow-up, scripted)" in text
+        await pilot.press("space")  # follow-up from 1-1.txt
+        await answer_until_debrief(pilot)
+        debrief = app.screen
+        assert isinstance(debrief, DebriefScreen)
+        assert debrief.report["scenario"]["id"] == SCENARIO
+        rendered = str(debrief.query_one("#report").render())
+        assert "TOP IMPROVEMENTS" in rendered and "(from scripted)" in rendered
+        assert (debrief.directory / "debrief.md").is_file()
+        # everything the persona said went through the Player, ending with the outro
+        spoken = len(player.played)
+        assert spoken >= 5 and player.played[-1].name.startswith("outro")
+        await pilot.press("p")  # replay the first recording (question audio)
+        await wait_for(pilot, lambda: len(player.played) == spoken + 1)
+        await pilot.press("h")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen) and bool(app.screen.rows))
+        history = app.screen
+        assert isinstance(history, HistoryScreen)
+        assert history.rows[0]["finished"] and history.rows[0]["title"].startswith("Defining success")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DebriefScreen))
+
+
+async def test_typed_answers_and_markup_shown_literally(tmp_path: Path) -> None:
+    app = make_app(factory(None, typed=True))
+    nasty = "I'd say [bold]fraud loss[/] and [red]approval rate[/red] [/] [link=x]y"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pick(pilot)
+        screen = await your_turn(pilot)
+        assert screen.typed_only
+        await pilot.press("space")  # typed mode: space opens the typing box too
+        assert screen.query_one("#typed-box").has_class("open")
+        screen.query_one("#typed", Input).value = nasty
+        await pilot.press("enter")
+        screen = await your_turn(pilot)
+        assert nasty in conversation(screen)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, DebriefScreen))
+        rendered = str(app.screen.query_one("#report").render())
+        assert "[bold]fraud loss[/]" in rendered
+        session = SessionStore().summaries()[-1]
+        assert session.finished and session.answered == 1
+
+
+async def test_resume_unfinished_session_from_history(tmp_path: Path) -> None:
+    answers = write_answers(tmp_path / "answers", {"1.txt": WEAK_Q1, "1-1.txt": FOLLOW_UP_1, "2.txt": GOOD_Q2})
+    app = make_app(factory(answers))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pick(pilot)
+        await your_turn(pilot)
+        await pilot.press("space")
+        screen = await your_turn(pilot)
+        assert screen.prompt is not None and screen.prompt.follow_up_index == 1
+        await pilot.press("escape")  # leave: the session stays unfinished
+        await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press("h")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen) and bool(app.screen.rows))
+        table = app.screen.query_one("#sessions", DataTable)
+        assert "resume" in str(table.get_row_at(0)[2])
+        await pilot.press("enter")
+        screen = await your_turn(pilot)
+        assert "Resumed" in conversation(screen) and WEAK_Q1 in conversation(screen)
+        assert screen.prompt is not None and screen.prompt.follow_up_index == 1
+        await answer_until_debrief(pilot)
+    rows = SessionStore().summaries()
+    assert len(rows) == 1 and rows[0].finished and rows[0].answered >= 3
+
+
+async def test_recorder_error_is_a_notification_and_the_interview_continues(tmp_path: Path) -> None:
+    answers = write_answers(tmp_path / "answers", {"1.txt": WEAK_Q1, "2.txt": GOOD_Q2})
+    app = make_app(factory(answers, wrap_recorder=RaisingRecorder))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pick(pilot)
+        await your_turn(pilot)
+        await pilot.press("space")  # the recorder raises AudioError: Q1 is unavailable, Q2 comes next
+        await wait_for(pilot, lambda: interview(app).phase == "your_turn" and interview(app).prompt.number == 2)  # type: ignore[union-attr]
+        assert any("input device disappeared" in n.message for n in app._notifications)
+        await answer_until_debrief(pilot)
+
+
+async def test_coach_failure_falls_back_to_scripted_follow_up_with_notice(tmp_path: Path) -> None:
+    answers = write_answers(tmp_path / "answers", {"1.txt": WEAK_Q1, "1-1.txt": FOLLOW_UP_1, "2.txt": GOOD_Q2})
+    app = make_app(factory(answers, coach=RaisingCoach()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pick(pilot)
+        await your_turn(pilot)
+        await pilot.press("space")
+        screen = await your_turn(pilot)
+        assert screen.prompt is not None and screen.prompt.origin == "scripted"
+        assert any("used the scripted follow-up" in n.message for n in app._notifications)
+
+
+async def test_unexpected_worker_error_is_recoverable(tmp_path: Path) -> None:
+    class Boom:
+        label = "boom"
+
+        def __init__(self, inner: Any) -> None:
+            self.inner, self.calls = inner, 0
+
+        def record(self, prompt: Any, dest: Path) -> Any:
+            self.calls += 1
+            if self.calls == 1:
+                raise RuntimeError("driver bug")
+            return self.inner.record(prompt, dest)
+
+    answers = write_answers(tmp_path / "answers", {"1.txt": WEAK_Q1, "2.txt": GOOD_Q2})
+    app = make_app(factory(answers, wrap_recorder=Boom))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pick(pilot)
+        await your_turn(pilot)
+        await pilot.press("space")
+        screen = await your_turn(pilot)  # back on the same question, nothing lost
+        assert screen.prompt is not None and screen.prompt.number == 1
+        assert any("driver bug" in n.message for n in app._notifications)
+        await pilot.press("space")  # try again: works
+        await wait_for(pilot, lambda: interview(app).phase == "your_turn" and interview(app).prompt.follow_up_index == 1)  # type: ignore[union-attr]
+
+
+async def test_barge_in_stops_speech_and_answers(tmp_path: Path) -> None:
+    answers = write_answers(tmp_path / "answers", {"1.txt": WEAK_Q1, "2.txt": GOOD_Q2})
+    player = RecordingPlayer(hold=True)
+    app = make_app(factory(answers, player=player))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pick(pilot)
+        await wait_for(pilot, lambda: isinstance(app.screen, InterviewScreen) and app.screen.phase == "speaking"
+                       and len(player.played) == 1)
+        await pilot.press("space")  # stops the intro, skips playing Q1, answers from 1.txt
+        await wait_for(pilot, lambda: WEAK_Q1 in conversation(interview(app)))
+        assert player.stops >= 1
+        # Q1 was shown and saved but not played; the follow-up after the answer is played again
+        assert not any(p.name == "define-success.question.wav" for p in player.played)
+        player.hold = False
+        player.stop()
+
+
+async def test_real_whisper_answer(tmp_path: Path) -> None:
+    """One answer is real speech (espeak-ng) transcribed by the real Whisper transcriber."""
+    import subprocess
+
+    from voicemock.backends.whisper import WhisperTranscriber
+
+    if not shutil.which("espeak-ng"):
+        pytest.skip("espeak-ng not installed")
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    subprocess.run(["espeak-ng", "-w", str(answers / "1.wav"), "I would measure fraud loss and the approval rate."],
+                   check=True)
+    app = make_app(factory(answers, transcriber=WhisperTranscriber()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pick(pilot)
+        await your_turn(pilot)
+        await pilot.press("space")
+        await wait_for(pilot, lambda: "fraud" in conversation(interview(app)).split("You:")[-1].lower(), timeout=60)
+
+
+async def test_settings_saved_to_config(tmp_path: Path, voicemock_home: Path) -> None:
+    app = make_app(factory(None, typed=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press("o")
+        await pilot.pause()
+        app.screen.query_one("#model", Input).value = "llama3.2"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen))
+    assert 'model = "llama3.2"' in (voicemock_home / "config.toml").read_text()
+
+
+async def test_picker_filter_and_small_terminal() -> None:
+    app = make_app(factory(None, typed=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press("slash", *"nothing-matches-this")
+        await pilot.pause()
+        await pilot.press("escape")
