@@ -13,7 +13,8 @@ requests:
 - ``reset``: the TCP connection is reset (RST) without a response;
 - ``drip``: a stream that sends one small chunk every ``drip_interval`` seconds: each read is quick, the
   whole reply is slow;
-- ``no_schema``: a 400 for ``response_format`` of type ``json_schema`` (older servers), else ``ok``.
+- ``no_schema`` / ``no_schema_500``: a 400 (or, like llama-cpp-python's server, a 500) for a
+  ``response_format`` of type ``json_schema``, else ``ok``.
 """
 
 from __future__ import annotations
@@ -59,8 +60,12 @@ class _Handler(BaseHTTPRequestHandler):
         if mode == "429":
             self._json(429, {"error": {"message": "rate limit reached", "type": "rate_limit"}})
             return
-        if mode == "no_schema" and (body.get("response_format") or {}).get("type") == "json_schema":
-            self._json(400, {"error": {"message": "response_format json_schema not supported"}})
+        if mode.startswith("no_schema") and (body.get("response_format") or {}).get("type") == "json_schema":
+            # "no_schema": a plain 400; "no_schema_500": llama-cpp-python's server, a 500 naming the field
+            status = 500 if mode == "no_schema_500" else 400
+            self._json(
+                status, {"error": {"message": "body.response_format.type: input should be 'json_object'"}}
+            )
             return
         if mode == "reset":
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

@@ -47,7 +47,7 @@ def test_full_run_on_answer_files_writes_session_and_debrief(tmp_path: Path, voi
     answers.mkdir()
     (answers / "1.txt").write_text(STRONG_1)
     speak_to_wav(
-        "I would run an experiment with a holdout group and compare fraud losses with the current rules.",
+        "I would run an experiment for four weeks and compare fraud losses with the current rules.",
         answers / "2.wav",
     )
     done = run("run", "-s", "fraud-success-metrics", "--answers", str(answers), "--json", home=voicemock_home)
@@ -62,7 +62,7 @@ def test_full_run_on_answer_files_writes_session_and_debrief(tmp_path: Path, voi
     assert q1["turns"][0]["source"] == "text file 1.txt"
     # the audio answer was transcribed by Whisper, with timings and analytics
     q2_main = q2["turns"][0]
-    assert q2_main["source"] == "audio file 2.wav" and "holdout" in q2_main["answer"].lower()
+    assert q2_main["source"] == "audio file 2.wav" and "experiment" in q2_main["answer"].lower()
     assert q2_main["stats"]["wpm"] and q2_main["stats"]["seconds"] > 3
     # the scripted follow-up probes what the Q2 answer missed
     follow = q2["turns"][1]

@@ -127,8 +127,11 @@ def test_move_on_returns_none(scenario: Scenario, server: FakeLLMServer) -> None
     assert make_coach(server.url).follow_up(make_request(scenario)) is None
 
 
-def test_schema_rejected_downgrades_to_json_object(scenario: Scenario, server: FakeLLMServer) -> None:
-    server.mode = "no_schema"
+@pytest.mark.parametrize("mode", ["no_schema", "no_schema_500"])
+def test_schema_rejected_downgrades_to_json_object(
+    scenario: Scenario, server: FakeLLMServer, mode: str
+) -> None:
+    server.mode = mode
     coach = make_coach(server.url)
     follow_up = coach.follow_up(make_request(scenario))
     assert follow_up is not None and follow_up.origin == "llm:test-model"

@@ -145,6 +145,7 @@ async def test_typed_answers_and_markup_shown_literally(tmp_path: Path) -> None:
         await pilot.press("enter")
         screen = await your_turn(pilot)
         assert nasty in conversation(screen)
+        assert not screen.query_one("#typed-box").has_class("open")
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, DebriefScreen))
         rendered = str(app.screen.query_one("#report").render())

@@ -150,7 +150,7 @@ def run_cmd(
         settings.audio.input_device = input_device
     scenario = _scenario_set(ctx.obj["scenario_dirs"]).get(scenario_id)
     chosen = backends.build(settings, answers=answers, typed=typed, speech=not no_speech)
-    missing = getattr(chosen.recorder, "missing_questions", lambda n: [])(len(scenario.questions))
+    missing: list[int] = getattr(chosen.recorder, "missing_questions", lambda n: [])(len(scenario.questions))
     say = _say(as_json)
     if missing:
         say_notice = ", ".join(str(n) for n in missing)
@@ -260,6 +260,16 @@ def show_cmd(session_id: str, as_json: bool) -> None:
     click.echo(f"\nResume with: voicemock resume {session.id}")
 
 
+@cli.command("progress")
+@click.pass_context
+def progress_cmd(ctx: click.Context) -> None:
+    """Your trend per dimension over sessions, and which scenario to practise next."""
+    from voicemock.progress import progress, to_text
+    from voicemock.store import SessionStore
+
+    click.echo(to_text(progress(SessionStore(), _scenario_set(ctx.obj["scenario_dirs"]))))
+
+
 @cli.command("doctor")
 def doctor_cmd() -> None:
     """Check speech, audio devices, the Whisper model, the LLM endpoint and the data directory."""
@@ -314,3 +324,18 @@ def main() -> None:
         sys.exit(130)
     except SystemExit:
         raise
+    except Exception as exc:  # a bug: keep the traceback for a report, show the user one clear line
+        log = _write_crash_log(exc)
+        click.echo(f"error: voicemock hit an internal error ({exc.__class__.__name__}: {exc}).", err=True)
+        click.echo(f"  Your session files are kept. Details for a bug report: {log}", err=True)
+        sys.exit(70)
+
+
+def _write_crash_log(exc: BaseException) -> Path:
+    import traceback
+
+    path = paths.data_dir() / "crash.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write("".join(traceback.format_exception(exc)) + "\n")
+    return path

@@ -215,8 +215,8 @@ def to_markdown(debrief: Debrief) -> str:
         "| Dimension | Score | Basis |",
         "|---|---|---|",
     ]
-    for s in d.scores.values():
-        lines.append(f"| {s.label} | {_stars(s.score)} | {s.basis} |")
+    for dim in d.scores.values():
+        lines.append(f"| {dim.label} | {_stars(dim.score)} | {dim.basis} |")
     lines += ["", "## Top improvements", ""]
     lines += [f"{i}. {text}" for i, text in enumerate(d.improvements, start=1)]
     if d.overall:

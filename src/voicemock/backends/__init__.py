@@ -74,7 +74,7 @@ def build_player(settings: Settings) -> Player:
         from voicemock.backends.playback import make_player
     except ImportError:
         return SilentPlayer("playback not available")
-    return make_player(settings)
+    return make_player(settings.speech)
 
 
 def build_coach(settings: Settings) -> tuple[Coach, list[str]]:

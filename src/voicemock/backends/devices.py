@@ -101,6 +101,15 @@ def sounddevice_module() -> ModuleType:
     return sounddevice
 
 
+def refresh() -> None:
+    """Re-scan devices (PortAudio lists them once, at start-up): after plugging in a headset, or after a
+    sound server started. Never call while a stream is open."""
+    sd = sounddevice_module()
+    with quiet_stderr():
+        sd._terminate()
+        sd._initialize()
+
+
 def portaudio_status() -> tuple[bool, str, str | None]:
     """``(ok, message, fix)``: whether audio I/O is possible at all on this machine."""
     try:

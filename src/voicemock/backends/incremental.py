@@ -10,6 +10,11 @@ side and repeated by the other. Cutting in the middle of a pause, and shifting e
 by its start, makes stitching a plain concatenation. Only an answer that runs ``max_chunk_seconds``
 without any pause is cut at its quietest 100 ms instead (Whisper cannot take more than 30 s at once).
 
+Defaults were measured on a 110 s espeak-ng answer (tiny.en, beam 5; WER against the script, whole-file
+0.117): 6 s chunks 0.133, 10 s chunks 0.123, 14 s 0.123. Shorter chunks lose cross-sentence context. Each
+chunk gets 0.5 s of trailing silence: without it Whisper invented endings at chunk edges (WER 0.155).
+Feeding the previous chunk's words as prompt did not help (0.117-0.139) and would displace the filler prompt.
+
 Why energy and not silero VAD: faster-whisper's silero VAD would cost a model run per block on a 2-core
 machine already transcribing; speech-vs-pause inside one speaker's answer is an easy call for energy
 with an adaptive floor, and each chunk still goes through Whisper's own VAD filter.
@@ -73,7 +78,7 @@ class IncrementalTranscriber:
         self,
         transcriber: WhisperTranscriber,
         *,
-        min_chunk_seconds: float = 6.0,
+        min_chunk_seconds: float = 10.0,
         max_chunk_seconds: float = 24.0,
         min_pause_seconds: float = 0.3,
         pad_seconds: float = 0.5,
@@ -101,7 +106,6 @@ class IncrementalTranscriber:
         )
         answer.worker.start()
         self._answer = answer
-        self.chunks_transcribed = 0
 
     def feed(self, samples: audio.Samples) -> None:
         """Add 16 kHz mono samples; cheap (called on the recorder's writer thread for every block)."""
@@ -200,8 +204,6 @@ class IncrementalTranscriber:
                 continue
             with a.lock:
                 a.results.append((start, words, text))
-            if self._answer is a:
-                self.chunks_transcribed += 1
             if a.on_partial is not None and text and not a.cancelled:
                 a.on_partial(self._joined(a))
 
@@ -251,6 +253,7 @@ class IncrementalTranscriber:
         if a.error is not None:
             raise a.error
         results = sorted(a.results, key=lambda r: r[0])
+        self.chunks_transcribed = len(results)
         words = [w for _s, ws, _t in results for w in ws]
         text = " ".join(t for _s, _w, t in results if t)
         notes: list[str] = []

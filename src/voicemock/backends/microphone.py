@@ -271,8 +271,8 @@ class MicrophoneRecorder:
                 stream.stop()  # ALSA may complain about a device that is gone; it is gone either way
             with contextlib.suppress(Exception):
                 stream.close()
-            while not self._cancel.is_set() and ended_by != "device-lost":
-                try:  # keep what arrived between the end decision and the stream stopping
+            while not self._cancel.is_set() and ended_by == "end":
+                try:  # the key press ends it: keep what arrived until the stream stopped
                     capture.push(blocks.get_nowait())
                 except queue.Empty:
                     break

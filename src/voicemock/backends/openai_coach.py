@@ -276,8 +276,13 @@ class OpenAICoach:
                 kwargs["response_format"] = {"type": "json_object"}
             try:
                 return self._stream(kwargs, cancel) if self.stream else self._plain(kwargs)
-            except openai.BadRequestError:
-                if self._format + 1 >= len(_FORMATS) or cancel.is_set():
+            except openai.APIStatusError as exc:
+                # 400 is the norm; llama-cpp-python's server answers an unknown response_format with a
+                # 500 (or 422) validation error that names the field, so accept that too.
+                rejected = exc.status_code == 400 or (
+                    exc.status_code in {422, 500} and "response_format" in str(getattr(exc, "message", ""))
+                )
+                if not rejected or self._format + 1 >= len(_FORMATS) or cancel.is_set():
                     raise
                 self._format += 1  # the server does not support this response_format: try the next one
                 log.info(

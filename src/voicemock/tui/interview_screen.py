@@ -404,6 +404,7 @@ class InterviewScreen(BaseScreen):
         self.answer(self.prompt, RecordedAnswer(source="typed", text=text))
 
     def _close_typing(self) -> None:
+        self.query_one("#typed-box").remove_class("open")
         self.query_one("#conversation", RichLog).focus()
 
     def action_end(self) -> None:

@@ -58,6 +58,8 @@ def scenario_option(scenario: Scenario) -> Option:
 class PickerScreen(BaseScreen):
     """Choose what to practise; also the home screen for history and settings."""
 
+    AUTO_FOCUS = "#scenarios"
+    """The list, not the filter: otherwise the first key press (h, o, /) is typed into the filter."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "start", "Start", show=True),
         Binding("slash", "filter", "Filter"),
@@ -79,7 +81,6 @@ class PickerScreen(BaseScreen):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).cursor_blink = self.vm.animate
         self.fill("")
-        self.query_one("#scenarios", OptionList).focus()
         self.show_model_state(self.vm.model_state, self.vm.model_detail)
         errors = self.vm.scenarios.errors
         if errors:
