@@ -125,7 +125,8 @@ def main() -> None:
     parser.add_argument("--local-model", default=os.environ.get("VOICEMOCK_LLM__LOCAL_MODEL_PATH"))
     parser.add_argument("--server", help="an OpenAI-compatible base URL already running")
     parser.add_argument("--server-model", default="local")
-    parser.add_argument("--serve-with", help="a Python with llama_cpp.server, to serve --local-model")
+    parser.add_argument("--serve-with", help="a Python with llama_cpp.server, to serve --serve-model")
+    parser.add_argument("--serve-model", help="GGUF for --serve-with (default: --local-model)")
     parser.add_argument("--timeout", type=float, default=8.0, help="coach timeout in seconds")
     args = parser.parse_args()
 
@@ -165,8 +166,9 @@ def main() -> None:
     proc = None
     url = args.server
     try:
-        if url is None and args.serve_with and args.local_model:
-            proc, url = start_server(args.serve_with, args.local_model)
+        serve_model = args.serve_model or args.local_model
+        if url is None and args.serve_with and serve_model:
+            proc, url = start_server(args.serve_with, serve_model)
         if url:
             from voicemock.backends.openai_coach import OpenAICoach
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from pulse import PulseServer, silence, synthesize, words_of
 
+from pulse import PulseServer, silence, synthesize, words_of
 from voicemock import audio
 from voicemock.backends import devices
 from voicemock.backends.microphone import MicrophoneRecorder, StreamResampler
@@ -31,7 +31,11 @@ def tone(seconds: float, rate: int = SAMPLE_RATE, freq: float = 440.0, amp: floa
 
 
 def fake_stream(
-    script: audio.Samples, *, rate: int = SAMPLE_RATE, then: str = "finish", recorder_box: list[Any] | None = None
+    script: audio.Samples,
+    *,
+    rate: int = SAMPLE_RATE,
+    then: str = "finish",
+    recorder_box: list[Any] | None = None,
 ) -> type:
     """A stand-in for ``sounddevice.InputStream`` that delivers ``script`` in blocks as fast as it can,
     then either asks the recorder to finish ("finish"), goes dead like an unplugged device ("die"), or
@@ -239,7 +243,9 @@ def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
 @pytest.mark.slow
 def test_records_speech_through_pulseaudio(pulse: PulseServer, tmp_path: Path) -> None:
     assert devices.check_input("pulse") is None
-    speech = synthesize("Hello, this is a test of the microphone recorder. The lazy dog sleeps.", tmp_path / "q.wav")
+    speech = synthesize(
+        "Hello, this is a test of the microphone recorder. The lazy dog sleeps.", tmp_path / "q.wav"
+    )
     levels: list[float] = []
     rec = MicrophoneRecorder(AudioSettings(input_device="pulse"), on_level=levels.append)
 

@@ -6,7 +6,6 @@ the test presses space on every turn until the debrief is on screen, then checks
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import time
@@ -19,7 +18,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 VOICEMOCK = ROOT / ".venv" / "bin" / "voicemock"
 
-pytestmark = pytest.mark.skipif(not shutil.which("tmux") or not VOICEMOCK.exists(), reason="needs tmux and the venv")
+pytestmark = pytest.mark.skipif(
+    not shutil.which("tmux") or not VOICEMOCK.exists(), reason="needs tmux and the venv"
+)
 
 
 def tmux(*args: str) -> str:
@@ -30,9 +31,15 @@ def tmux(*args: str) -> str:
 def session(voicemock_home: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     answers = tmp_path / "answers"
     answers.mkdir()
-    (answers / "1.txt").write_text("I would look at how many [bold]fraud[/] cases we catch.", encoding="utf-8")
-    (answers / "1-1.txt").write_text("A stolen card hurts the cardholder; a declined card hurts a good customer.")
-    (answers / "2.txt").write_text("We would run an A/B test with a holdout and monitor the decline rate weekly.")
+    (answers / "1.txt").write_text(
+        "I would look at how many [bold]fraud[/] cases we catch.", encoding="utf-8"
+    )
+    (answers / "1-1.txt").write_text(
+        "A stolen card hurts the cardholder; a declined card hurts a good customer."
+    )
+    (answers / "2.txt").write_text(
+        "We would run an A/B test with a holdout and monitor the decline rate weekly."
+    )
     name = f"vm-{uuid.uuid4().hex[:8]}"
     command = f"env VOICEMOCK_HOME={voicemock_home} TERM=xterm-256color {VOICEMOCK} app --answers {answers} --no-speech"
     tmux("new-session", "-d", "-x", "100", "-y", "30", "-s", name, command)

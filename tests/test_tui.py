@@ -46,7 +46,9 @@ def write_answers(directory: Path, files: dict[str, str]) -> Path:
 
 def make_app(make_backends: Callable[[Settings], Any]) -> VoiceMockApp:
     scenarios = ScenarioSet([paths.shipped_scenarios_dir(), paths.user_scenarios_dir()])
-    return VoiceMockApp(scenarios, Settings(), SessionStore(), make_backends, clock=lambda: 100.0, animate=False)
+    return VoiceMockApp(
+        scenarios, Settings(), SessionStore(), make_backends, clock=lambda: 100.0, animate=False
+    )
 
 
 async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 15.0) -> None:
@@ -57,7 +59,9 @@ async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: fl
         if loop.time() > deadline:
             screen = pilot.app.screen
             detail = conversation(screen) if isinstance(screen, InterviewScreen) else ""
-            raise AssertionError(f"timed out waiting; screen={screen!r} phase={getattr(screen, 'phase', '')}\n{detail}")
+            raise AssertionError(
+                f"timed out waiting; screen={screen!r} phase={getattr(screen, 'phase', '')}\n{detail}"
+            )
         await pilot.pause(0.02)
 
 
@@ -68,7 +72,9 @@ def interview(app: VoiceMockApp) -> InterviewScreen:
 
 
 async def your_turn(pilot: Pilot[Any]) -> InterviewScreen:
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, InterviewScreen) and pilot.app.screen.phase == "your_turn")
+    await wait_for(
+        pilot, lambda: isinstance(pilot.app.screen, InterviewScreen) and pilot.app.screen.phase == "your_turn"
+    )
     return interview(pilot.app)  # type: ignore[arg-type]
 
 
@@ -81,8 +87,13 @@ async def answer_until_debrief(pilot: Pilot[Any], limit: int = 8) -> int:
     """Press space on every turn (missing answer files just move on) until the debrief shows."""
     app = pilot.app
     for presses in range(limit):
-        await wait_for(pilot, lambda: isinstance(app.screen, DebriefScreen)
-                       or (isinstance(app.screen, InterviewScreen) and app.screen.phase == "your_turn"))
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, DebriefScreen)
+                or (isinstance(app.screen, InterviewScreen) and app.screen.phase == "your_turn")
+            ),
+        )
         if isinstance(app.screen, DebriefScreen):
             return presses
         await pilot.press("space")
@@ -97,7 +108,9 @@ async def pick(pilot: Pilot[Any], scenario_id: str = SCENARIO) -> None:
 
 
 async def test_full_flow_answer_files_follow_up_debrief_history(tmp_path: Path) -> None:
-    answers = write_answers(tmp_path / "answers", {"1.txt": WEAK_Q1, "1-1.txt": FOLLOW_UP_1, "2.txt": GOOD_Q2})
+    answers = write_answers(
+        tmp_path / "answers", {"1.txt": WEAK_Q1, "1-1.txt": FOLLOW_UP_1, "2.txt": GOOD_Q2}
+    )
     player = RecordingPlayer()
     app = make_app(factory(answers, player=player))
     async with app.run_test(size=(100, 30)) as pilot:
@@ -155,7 +168,9 @@ async def test_typed_answers_and_markup_shown_literally(tmp_path: Path) -> None:
 
 
 async def test_resume_unfinished_session_from_history(tmp_path: Path) -> None:
-    answers = write_answers(tmp_path / "answers", {"1.txt": WEAK_Q1, "1-1.txt": FOLLOW_UP_1, "2.txt": GOOD_Q2})
+    answers = write_answers(
+        tmp_path / "answers", {"1.txt": WEAK_Q1, "1-1.txt": FOLLOW_UP_1, "2.txt": GOOD_Q2}
+    )
     app = make_app(factory(answers))
     async with app.run_test(size=(80, 24)) as pilot:
         await pick(pilot)
@@ -185,13 +200,17 @@ async def test_recorder_error_is_a_notification_and_the_interview_continues(tmp_
         await pick(pilot)
         await your_turn(pilot)
         await pilot.press("space")  # the recorder raises AudioError: Q1 is unavailable, Q2 comes next
-        await wait_for(pilot, lambda: interview(app).phase == "your_turn" and interview(app).prompt.number == 2)  # type: ignore[union-attr]
+        await wait_for(
+            pilot, lambda: interview(app).phase == "your_turn" and interview(app).prompt.number == 2
+        )  # type: ignore[union-attr]
         assert any("input device disappeared" in n.message for n in app._notifications)
         await answer_until_debrief(pilot)
 
 
 async def test_coach_failure_falls_back_to_scripted_follow_up_with_notice(tmp_path: Path) -> None:
-    answers = write_answers(tmp_path / "answers", {"1.txt": WEAK_Q1, "1-1.txt": FOLLOW_UP_1, "2.txt": GOOD_Q2})
+    answers = write_answers(
+        tmp_path / "answers", {"1.txt": WEAK_Q1, "1-1.txt": FOLLOW_UP_1, "2.txt": GOOD_Q2}
+    )
     app = make_app(factory(answers, coach=RaisingCoach()))
     async with app.run_test(size=(80, 24)) as pilot:
         await pick(pilot)
@@ -225,7 +244,9 @@ async def test_unexpected_worker_error_is_recoverable(tmp_path: Path) -> None:
         assert screen.prompt is not None and screen.prompt.number == 1
         assert any("driver bug" in n.message for n in app._notifications)
         await pilot.press("space")  # try again: works
-        await wait_for(pilot, lambda: interview(app).phase == "your_turn" and interview(app).prompt.follow_up_index == 1)  # type: ignore[union-attr]
+        await wait_for(
+            pilot, lambda: interview(app).phase == "your_turn" and interview(app).prompt.follow_up_index == 1
+        )  # type: ignore[union-attr]
 
 
 async def test_barge_in_stops_speech_and_answers(tmp_path: Path) -> None:
@@ -234,8 +255,14 @@ async def test_barge_in_stops_speech_and_answers(tmp_path: Path) -> None:
     app = make_app(factory(answers, player=player))
     async with app.run_test(size=(80, 24)) as pilot:
         await pick(pilot)
-        await wait_for(pilot, lambda: isinstance(app.screen, InterviewScreen) and app.screen.phase == "speaking"
-                       and len(player.played) == 1)
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, InterviewScreen)
+                and app.screen.phase == "speaking"
+                and len(player.played) == 1
+            ),
+        )
         await pilot.press("space")  # stops the intro, skips playing Q1, answers from 1.txt
         await wait_for(pilot, lambda: WEAK_Q1 in conversation(interview(app)))
         assert player.stops >= 1
@@ -255,14 +282,18 @@ async def test_real_whisper_answer(tmp_path: Path) -> None:
         pytest.skip("espeak-ng not installed")
     answers = tmp_path / "answers"
     answers.mkdir()
-    subprocess.run(["espeak-ng", "-w", str(answers / "1.wav"), "I would measure fraud loss and the approval rate."],
-                   check=True)
+    subprocess.run(
+        ["espeak-ng", "-w", str(answers / "1.wav"), "I would measure fraud loss and the approval rate."],
+        check=True,
+    )
     app = make_app(factory(answers, transcriber=WhisperTranscriber()))
     async with app.run_test(size=(80, 24)) as pilot:
         await pick(pilot)
         await your_turn(pilot)
         await pilot.press("space")
-        await wait_for(pilot, lambda: "fraud" in conversation(interview(app)).split("You:")[-1].lower(), timeout=60)
+        await wait_for(
+            pilot, lambda: "fraud" in conversation(interview(app)).split("You:")[-1].lower(), timeout=60
+        )
 
 
 async def test_settings_saved_to_config(tmp_path: Path, voicemock_home: Path) -> None:

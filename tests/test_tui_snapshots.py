@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
-from tui_fakes import ToneSpeaker, factory
 
+from tui_fakes import ToneSpeaker, factory
 from voicemock import paths, store
 from voicemock.backends import build
 from voicemock.config import Settings
@@ -33,11 +33,14 @@ GOOD = (
 
 def make_app(answers: Path | None = None, typed: bool = False) -> VoiceMockApp:
     scenarios = ScenarioSet([paths.shipped_scenarios_dir()])
-    return VoiceMockApp(scenarios, Settings(), SessionStore(), factory(answers, typed=typed),
-                        clock=lambda: 0.0, animate=False)
+    return VoiceMockApp(
+        scenarios, Settings(), SessionStore(), factory(answers, typed=typed), clock=lambda: 0.0, animate=False
+    )
 
 
-def fixed_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, at: str, answers: dict[str, str]) -> Path:
+def fixed_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, at: str, answers: dict[str, str]
+) -> Path:
     """A finished session made by the real Rehearsal, with fixed timestamps and directory name."""
     monkeypatch.setattr(store, "_now", lambda: at)
     directory = tmp_path / f"answers-{name}"
@@ -86,10 +89,20 @@ def test_interview_with_markup_in_transcript(snap_compare: Any) -> None:
 
 
 def test_history(snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fixed_session(tmp_path, monkeypatch, "20260105-100000-fraud-success-metrics", "2026-01-05T10:00:00+00:00",
-                  {"1.txt": WEAK, "2.txt": "We would A/B test it."})
-    fixed_session(tmp_path, monkeypatch, "20260112-100000-fraud-success-metrics", "2026-01-12T10:00:00+00:00",
-                  {"1.txt": GOOD, "1-1.txt": "A false decline costs more than the fraud.", "2.txt": GOOD})
+    fixed_session(
+        tmp_path,
+        monkeypatch,
+        "20260105-100000-fraud-success-metrics",
+        "2026-01-05T10:00:00+00:00",
+        {"1.txt": WEAK, "2.txt": "We would A/B test it."},
+    )
+    fixed_session(
+        tmp_path,
+        monkeypatch,
+        "20260112-100000-fraud-success-metrics",
+        "2026-01-12T10:00:00+00:00",
+        {"1.txt": GOOD, "1-1.txt": "A false decline costs more than the fraud.", "2.txt": GOOD},
+    )
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await pilot.press("h")
@@ -103,8 +116,13 @@ def test_history(snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_debrief(snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fixed_session(tmp_path, monkeypatch, "20260105-100000-fraud-success-metrics", "2026-01-05T10:00:00+00:00",
-                  {"1.txt": WEAK, "1-1.txt": GOOD, "2.txt": "We would A/B test it."})
+    fixed_session(
+        tmp_path,
+        monkeypatch,
+        "20260105-100000-fraud-success-metrics",
+        "2026-01-05T10:00:00+00:00",
+        {"1.txt": WEAK, "1-1.txt": GOOD, "2.txt": "We would A/B test it."},
+    )
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await pilot.press("h")

@@ -14,7 +14,7 @@ from voicemock.backends.tts_espeak import EspeakSpeaker
 from voicemock.errors import VoicemockError
 from voicemock.scenario import Voice
 
-CANDIDATE_VOICE = Voice(espeak="en-gb-x-rp+m3", rate=165, pitch=40)
+CANDIDATE_VOICE = Voice(espeak="en-gb-x-rp+m3", rate=140, pitch=40)  # espeak runs fast: 140 reads as ~165 wpm
 
 
 def samples_dir(scenario_id: str) -> Path:

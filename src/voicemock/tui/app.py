@@ -70,7 +70,9 @@ class VoiceMockApp(App[None]):
         from voicemock.tui.picker import PickerScreen
 
         self.push_screen(PickerScreen())
-        self.prepare_backends()
+        # Importing faster-whisper/ctranslate2 holds the GIL for hundreds of ms: start it only once the
+        # picker has painted, so the first screen is interactive at once.
+        self.set_timer(0.25, self.prepare_backends)
 
     def prepare_backends(self) -> None:
         """(Re)build the backends in the background, then load the speech model."""
