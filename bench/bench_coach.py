@@ -183,7 +183,11 @@ def main() -> None:
     finally:
         if proc is not None:
             proc.terminate()
-            proc.wait(10)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:  # still busy generating an abandoned reply
+                proc.kill()
+                proc.wait(10)
 
     n = len(items)
     print()

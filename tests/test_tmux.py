@@ -67,7 +67,16 @@ def wait_for(name: str, found: Callable[[str], bool], timeout: float = 30.0) -> 
 def test_interview_from_answer_files_to_debrief_in_tmux(session: tuple[str, Path]) -> None:
     name, home = session
     wait_for(name, lambda s: "scenarios" in s and "Enter to start" in s)
-    time.sleep(1.0)  # keys sent before Textual switches the terminal to its input mode can be lost
+    # Keys sent before Textual switches the terminal to its input mode are lost: press Down (harmless)
+    # until the highlighted scenario visibly changes, then type for real.
+    first = screen(name)
+    for _ in range(50):
+        tmux("send-keys", "-t", name, "Down")
+        try:
+            wait_for(name, lambda s: s != first, timeout=0.5)
+            break
+        except AssertionError:
+            continue
     tmux("send-keys", "-t", name, "/")
     tmux("send-keys", "-t", name, "-l", "fraud-success")
     wait_for(name, lambda s: "fraud-success" in s and "RECRUITER" not in s)

@@ -169,6 +169,7 @@ def _run_to_end(rehearsal: Any, as_json: bool) -> None:
     try:
         report = rehearsal.run()
     except KeyboardInterrupt:
+        rehearsal.wait_loaded()  # exiting mid-load aborts inside ctranslate2
         rehearsal.session.append("interrupted")
         click.echo(
             f"\nInterrupted. Everything answered so far is saved in {rehearsal.session.path}\n"

@@ -80,6 +80,8 @@ class LLMSettings(_Section):
     """Seconds before a follow-up falls back to the scripted one."""
     notes: bool = True
     """Ask the LLM for debrief notes (explanations, rewrites) on top of the deterministic rubric."""
+    notes_timeout: float = Field(60.0, gt=0, le=600)
+    """Seconds allowed for debrief notes (not interactive, so longer than a follow-up)."""
     local_model_path: str | None = None
     """GGUF file for coach = "local"."""
 

@@ -69,6 +69,7 @@ class Rehearsal:
         self._journalled: set[str] = set()
         self._said_no_playback = False
         self._loader: threading.Thread | None = None
+        self._fallback_reasons: set[str] = set()
 
     # -- construction -------------------------------------------------------------------------------------
 
@@ -309,6 +310,7 @@ class Rehearsal:
             nxt = self.interview.answer(outcome.transcript, source or "", audio)
             for notice in self.interview.notices[before:]:
                 self.notice(notice)
+            self._fallback_notice(nxt)
         elif outcome.status == "no_speech":
             self.listener(Event("notice", "I didn't catch that."))
             nxt = self.interview.no_speech(source or "", audio, outcome.reason)
@@ -318,6 +320,18 @@ class Rehearsal:
         if nxt is None:
             self.session.append("ended", reason=self.interview.ended)
         return self.current
+
+    def _fallback_notice(self, prompt: Prompt | None) -> None:
+        """Say (once per distinct reason) when an LLM coach fell back to the scripted follow-up."""
+        if prompt is None or not prompt.origin.startswith("scripted (fallback"):
+            return
+        reason = getattr(self.backends.coach, "last_error", None) or prompt.origin
+        if reason not in self._fallback_reasons:
+            self._fallback_reasons.add(reason)
+            self.notice(
+                f"The {self.backends.coach.name} coach did not answer in time or well ({reason}); "
+                "asked the scripted follow-up instead."
+            )
 
     def settle_unavailable(self, prompt: Prompt, reason: str) -> Prompt | None:
         self.session.append(
@@ -387,6 +401,8 @@ class Rehearsal:
             notes=notes,
         )
         json_path, md_path = debrief_mod.save(report, self.session.path)
+        # never let the process exit while the model loads in its thread: ctranslate2 aborts the process
+        self.wait_loaded()
         self.session.append("debrief", json=self.session.rel(json_path), markdown=self.session.rel(md_path))
         self.listener(Event("ended", str(md_path)))
         return report

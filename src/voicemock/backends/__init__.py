@@ -86,15 +86,11 @@ def build_coach(settings: Settings) -> tuple[Coach, list[str]]:
     if kind == "openai":
         from voicemock.backends.openai_coach import OpenAICoach
 
-        coach: Coach = OpenAICoach(settings.llm)
+        openai_coach = OpenAICoach(settings.llm)
         where = settings.llm.resolved_base_url() or "api.openai.com"
-        if settings.llm.is_remote():
-            notices.append(
-                f"Follow-ups use {settings.llm.model} at {where}: your transcripts leave this machine."
-            )
-        else:
-            notices.append(f"Follow-ups use {settings.llm.model} at {where} (local endpoint).")
-        return coach, notices
+        notice = openai_coach.privacy_notice  # said before any transcript leaves the machine
+        notices.append(notice or f"Follow-ups use {settings.llm.model} at {where} (on this machine).")
+        return openai_coach, notices
     if kind == "local":
         from voicemock.backends.local_coach import LocalCoach
 

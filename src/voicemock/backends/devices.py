@@ -87,8 +87,9 @@ def quiet_stderr() -> Iterator[None]:
 
 def sounddevice_module() -> ModuleType:
     """Import sounddevice (initialising PortAudio) quietly; ``AudioError`` with a fix when PortAudio is missing."""
-    if "sounddevice" in sys.modules:
-        return sys.modules["sounddevice"]
+    loaded: ModuleType | None = sys.modules.get("sounddevice")
+    if loaded is not None:
+        return loaded
     try:
         with quiet_stderr():
             import sounddevice
@@ -98,7 +99,8 @@ def sounddevice_module() -> ModuleType:
         raise AudioError(
             "the sounddevice package is not installed", fix="make setup (or pip install sounddevice)"
         ) from None
-    return sounddevice
+    module: ModuleType = sounddevice
+    return module
 
 
 def refresh() -> None:

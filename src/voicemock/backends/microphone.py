@@ -69,7 +69,7 @@ class StreamResampler:
             self._prev, self._prev_index = buf[-1:], last
             return np.zeros(0, dtype=np.float32)
         positions = np.arange(self._produced, n_max + 1, dtype=np.float64) * self._step - self._prev_index
-        out = np.interp(positions, np.arange(len(buf), dtype=np.float64), buf).astype(np.float32)
+        out: audio.Samples = np.interp(positions, np.arange(len(buf), dtype=np.float64), buf).astype(np.float32)
         self._produced = n_max + 1
         self._prev, self._prev_index = buf[-1:], last
         return out

@@ -345,3 +345,30 @@ class OpenAICoach:
 def _short(text: str, limit: int = 120) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def probe_endpoint(settings: LLMSettings, timeout: float = 5.0) -> tuple[bool, str]:
+    """Connection test for `voicemock doctor` and the settings screen: list models, never leak the key.
+
+    Returns (ok, detail). The configured model missing from the list is reported but not fatal: some
+    servers (llama.cpp) list only an alias.
+    """
+    try:
+        coach = OpenAICoach(settings)
+    except CoachError as exc:
+        return False, exc.message
+    client = coach._client.with_options(timeout=timeout, max_retries=0)
+    try:
+        models = [m.id for m in client.models.list()]
+    except openai.AuthenticationError:
+        return False, "the server rejected the API key (check OPENAI_API_KEY)"
+    except openai.APIConnectionError as exc:
+        return False, coach._scrub(f"cannot connect ({exc.__class__.__name__})")
+    except openai.APIStatusError as exc:
+        return False, coach._scrub(f"HTTP {exc.status_code} from the server")
+    except Exception as exc:  # anything else from a misbehaving server
+        return False, coach._scrub(f"{exc.__class__.__name__}: {exc}")[:200]
+    if settings.model in models or not models:
+        return True, f"reachable; model {settings.model} available"
+    shown = ", ".join(models[:5])
+    return True, f"reachable, but {settings.model!r} is not listed (server has: {shown})"
