@@ -59,7 +59,7 @@ def main() -> None:
     )
     print(
         f"incremental, end of speech to final text: {tail_s:5.2f} s   chunks {inc.chunks_transcribed}"
-        f"   WER vs whole-file text {wer(whole.text, result.text):.3f}"
+        f"   WER vs script {wer(LONG_ANSWER, result.text):.3f}, vs whole-file text {wer(whole.text, result.text):.3f}"
     )
     print(
         f"ratio incremental/whole: {tail_s / whole_s:.3f}  (goal < 0.25)   goal <= 1.5 s: {'met' if tail_s <= 1.5 else 'NOT met'}"

@@ -77,10 +77,8 @@ def test_interview_from_answer_files_to_debrief_in_tmux(session: tuple[str, Path
             break
         except AssertionError:
             continue
-    tmux("send-keys", "-t", name, "/")
-    tmux("send-keys", "-t", name, "-l", "fraud-success")
-    wait_for(name, lambda s: "fraud-success" in s and "RECRUITER" not in s)
-    tmux("send-keys", "-t", name, "Enter")
+    # The second entry (first Product sense scenario) is now highlighted: the fraud scenario.
+    wait_for(name, lambda s: "▏ Defining success for a" in s)
     tmux("send-keys", "-t", name, "Enter")
     for _ in range(8):
         text = wait_for(name, lambda s: "your turn" in s or "Debrief saved" in s)

@@ -46,9 +46,7 @@ def write_answers(directory: Path, files: dict[str, str]) -> Path:
 
 def make_app(make_backends: Callable[[Settings], Any]) -> VoiceMockApp:
     scenarios = ScenarioSet([paths.shipped_scenarios_dir(), paths.user_scenarios_dir()])
-    return VoiceMockApp(
-        scenarios, Settings(), SessionStore(), make_backends, clock=lambda: 100.0, animate=False
-    )
+    return VoiceMockApp(scenarios, Settings(), SessionStore(), make_backends, clock=lambda: 100.0, live=False)
 
 
 async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 15.0) -> None:

@@ -34,7 +34,7 @@ GOOD = (
 def make_app(answers: Path | None = None, typed: bool = False) -> VoiceMockApp:
     scenarios = ScenarioSet([paths.shipped_scenarios_dir()])
     return VoiceMockApp(
-        scenarios, Settings(), SessionStore(), factory(answers, typed=typed), clock=lambda: 0.0, animate=False
+        scenarios, Settings(), SessionStore(), factory(answers, typed=typed), clock=lambda: 0.0, live=False
     )
 
 
@@ -110,7 +110,7 @@ def test_history(snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPa
             if getattr(pilot.app.screen, "rows", None):
                 break
             await pilot.pause(0.02)
-        await pilot.pause()
+        await pilot.pause(0.1)
 
     assert snap_compare(make_app(typed=True), terminal_size=SIZE, run_before=run_before)
 

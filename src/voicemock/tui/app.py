@@ -45,7 +45,7 @@ class VoiceMockApp(App[None]):
         backends_factory: BackendsFactory,
         *,
         clock: Callable[[], float] = time.monotonic,
-        animate: bool = True,
+        live: bool = True,
         save_settings_to: Path | None = None,
     ) -> None:
         super().__init__()
@@ -55,7 +55,7 @@ class VoiceMockApp(App[None]):
         self.backends_factory = backends_factory
         self.clock = clock
         """Monotonic clock for answer timers; tests pass a frozen one."""
-        self.animate = animate
+        self.live = live
         """False freezes timers and meters (snapshot tests)."""
         self.save_settings_to = save_settings_to
         self.model_state = "idle"

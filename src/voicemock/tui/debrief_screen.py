@@ -133,7 +133,7 @@ class ExportScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         field = self.query_one(Input)
-        field.cursor_blink = getattr(self.app, "animate", True)
+        field.cursor_blink = getattr(self.app, "live", True)
         field.focus()
 
     @on(Input.Submitted)

@@ -93,10 +93,10 @@ class InterviewScreen(BaseScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#typed", Input).cursor_blink = self.vm.animate
+        self.query_one("#typed", Input).cursor_blink = self.vm.live
         self.query_one("#caption", Static).update(Text("Getting the interview ready..."))
         self.show_model_state(self.vm.model_state, self.vm.model_detail)
-        if self.vm.animate:
+        if self.vm.live:
             self.set_interval(0.25, self._tick)
         self.set_phase("starting")
         self.start_session()

@@ -79,7 +79,7 @@ class PickerScreen(BaseScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#filter", Input).cursor_blink = self.vm.animate
+        self.query_one("#filter", Input).cursor_blink = self.vm.live
         self.fill("")
         self.show_model_state(self.vm.model_state, self.vm.model_detail)
         errors = self.vm.scenarios.errors
@@ -243,7 +243,7 @@ class SettingsScreen(BaseScreen):
 
     def on_mount(self) -> None:
         for field in self.query(Input):
-            field.cursor_blink = self.vm.animate
+            field.cursor_blink = self.vm.live
 
     def collect(self) -> Settings:
         """The edited settings (validated by pydantic; a bad value raises with the field named)."""
