@@ -214,7 +214,7 @@ class Rehearsal:
             if not self._said_no_playback:
                 self._said_no_playback = True
                 self.notice(
-                    f"No audio output ({player.reason}); questions are shown as text and saved as audio."
+                    f"Not playing speech: {player.reason}. Questions are shown as text and saved as audio."
                 )
             return wav
         try:

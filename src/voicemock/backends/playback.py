@@ -115,9 +115,9 @@ def make_player(speech: SpeechSettings | None = None) -> Player:
     speech = speech or SpeechSettings()
     ok, message, fix = devices.portaudio_status()
     if not ok:
-        return NullPlayer(f"cannot play speech: {message} (fix: {fix})")
+        return NullPlayer(f"{message}; fix: {fix}" if fix else message)
     try:
         info = devices.resolve_output(speech.output_device)
     except AudioError as exc:
-        return NullPlayer(f"cannot play speech: {exc.message}" + (f" ({exc.fix})" if exc.fix else ""))
+        return NullPlayer(exc.message)
     return SoundDevicePlayer(info.index if info is not None else None)
