@@ -10,7 +10,6 @@ from pathlib import Path
 
 from conftest import ROOT
 from llm_server import FakeLLMServer, closed_port
-
 from voicemock.backends.openai_coach import OpenAICoach, probe_endpoint
 from voicemock.config import LLMSettings
 

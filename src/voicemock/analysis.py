@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from itertools import pairwise
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from voicemock.models import Transcript

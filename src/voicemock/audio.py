@@ -91,7 +91,7 @@ def resample(samples: Samples, rate: int, target: int = SAMPLE_RATE) -> Samples:
     if rate == target or len(samples) == 0:
         return samples
     duration = len(samples) / rate
-    n_out = int(round(duration * target))
+    n_out = round(duration * target)
     x_old = np.linspace(0.0, duration, num=len(samples), endpoint=False)
     x_new = np.linspace(0.0, duration, num=n_out, endpoint=False)
     return np.interp(x_new, x_old, samples).astype(np.float32)
