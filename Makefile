@@ -18,6 +18,7 @@ demo: setup
 lint: setup-test
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 
 test: setup-test lint
 	$(PY) -m pytest -q

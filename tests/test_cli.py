@@ -277,3 +277,29 @@ def test_doctor_reports_each_part(voicemock_home: Path) -> None:
     assert "speech (espeak-ng)" in done.stdout and "speech-to-text (Whisper)" in done.stdout
     assert "[ok  ] speech-to-text (Whisper)" in done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_missing_microphone_falls_back_to_typed_answers(voicemock_home: Path) -> None:
+    env = {
+        **os.environ,
+        "VOICEMOCK_HOME": str(voicemock_home),
+        "VOICEMOCK_AUDIO__INPUT_DEVICE": "no-such-mic",
+    }
+    done = subprocess.run(
+        [*VOICEMOCK, "run", "-s", "fraud-success-metrics", "--no-speech", "--json"],
+        input=STRONG_1 + "\n\nWe would run an A/B test.\n\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Microphone unavailable" in done.stderr
+    assert (
+        "no-such-mic" in done.stderr or "no audio input device found" in done.stderr
+    )  # no devices at all here
+    assert "using typed answers" in done.stderr and "Traceback" not in done.stderr
+    report = json.loads(done.stdout)
+    assert report["inputs"]["answers"] == "typed answers"
+    assert report["questions"][0]["turns"][0]["source"] == "typed"

@@ -30,8 +30,23 @@ def _run(home: Path, answers: Path, base_url: str, timeout: float = 2.0) -> subp
         "OPENAI_API_KEY": KEY,
     }
     return subprocess.run(
-        [sys.executable, "-m", "voicemock", "run", "-s", "fraud-success-metrics", "--answers", str(answers), "--json", "--no-speech"],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "voicemock",
+            "run",
+            "-s",
+            "fraud-success-metrics",
+            "--answers",
+            str(answers),
+            "--json",
+            "--no-speech",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
     )
 
 
@@ -44,7 +59,9 @@ def _answers(tmp_path: Path) -> Path:
     return d
 
 
-def test_llm_follow_up_reaches_the_interview_and_the_key_stays_out_of_files(tmp_path: Path, voicemock_home: Path) -> None:
+def test_llm_follow_up_reaches_the_interview_and_the_key_stays_out_of_files(
+    tmp_path: Path, voicemock_home: Path
+) -> None:
     reply = json.dumps({"action": "ask", "signal": "user_problem", "question": LLM_QUESTION})
     with FakeLLMServer(reply=reply) as server:
         done = _run(voicemock_home, _answers(tmp_path), server.url)
@@ -76,7 +93,9 @@ def test_unreachable_llm_falls_back_and_says_so(tmp_path: Path, voicemock_home: 
 
 
 def test_privacy_notice_and_probe(monkeypatch: object) -> None:
-    remote = LLMSettings(coach="openai", base_url="https://api.example.com/v1", api_key=KEY, model="m")  # never called
+    remote = LLMSettings(
+        coach="openai", base_url="https://api.example.com/v1", api_key=KEY, model="m"
+    )  # never called
     assert remote.is_remote()
     notice = OpenAICoach(remote).privacy_notice
     assert notice is not None and "api.example.com" in notice and KEY not in notice
@@ -85,5 +104,7 @@ def test_privacy_notice_and_probe(monkeypatch: object) -> None:
     with FakeLLMServer() as server:
         ok, detail = probe_endpoint(LLMSettings(coach="openai", base_url=server.url, model="test-model"))
     assert ok and "test-model" in detail
-    ok, detail = probe_endpoint(LLMSettings(coach="openai", base_url=f"http://127.0.0.1:{closed_port()}/v1"), timeout=1)
+    ok, detail = probe_endpoint(
+        LLMSettings(coach="openai", base_url=f"http://127.0.0.1:{closed_port()}/v1"), timeout=1
+    )
     assert not ok and "cannot connect" in detail

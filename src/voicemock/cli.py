@@ -53,6 +53,36 @@ def _say(to_stderr: bool) -> Callable[[Any], None]:
     return listen
 
 
+def _with_enter_to_finish(
+    listen: Callable[[Any], None], chosen: Any, to_stderr: bool
+) -> Callable[[Any], None]:
+    """For the microphone in a terminal: say when recording starts, and finish the answer on Enter."""
+    import threading
+
+    def on_event(event: Any) -> None:
+        listen(event)
+        recorder = chosen.recorder
+        finish = getattr(recorder, "finish", None)
+        if event.kind != "phase" or event.text != "listening" or not callable(finish):
+            return
+        if not sys.stdin.isatty():
+            click.echo(
+                "  (recording: the answer ends after a pause; Ctrl-C stops the interview)", err=to_stderr
+            )
+            return
+        click.echo("  (recording: speak now, press Enter when you are done)", err=to_stderr)
+
+        def wait_for_enter() -> None:
+            try:
+                sys.stdin.readline()
+            finally:
+                finish()
+
+        threading.Thread(target=wait_for_enter, name="enter-to-finish", daemon=True).start()
+
+    return on_event
+
+
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="voicemock")
 @click.option(
@@ -148,10 +178,13 @@ def run_cmd(
     settings = load_settings()
     if input_device:
         settings.audio.input_device = input_device
+    live = answers is None and not typed
+    if live and settings.audio.end_mode == "key" and not sys.stdin.isatty():
+        settings.audio.end_mode = "silence"  # no keyboard to press: end answers after a generous silence
     scenario = _scenario_set(ctx.obj["scenario_dirs"]).get(scenario_id)
     chosen = backends.build(settings, answers=answers, typed=typed, speech=not no_speech)
     missing: list[int] = getattr(chosen.recorder, "missing_questions", lambda n: [])(len(scenario.questions))
-    say = _say(as_json)
+    say = _with_enter_to_finish(_say(as_json), chosen, as_json)
     if missing:
         say_notice = ", ".join(str(n) for n in missing)
         click.echo(
@@ -269,6 +302,25 @@ def progress_cmd(ctx: click.Context) -> None:
     from voicemock.store import SessionStore
 
     click.echo(to_text(progress(SessionStore(), _scenario_set(ctx.obj["scenario_dirs"]))))
+
+
+@cli.command("devices")
+def devices_cmd() -> None:
+    """List audio input and output devices (for --input-device and speech.output_device)."""
+    from voicemock.backends import devices
+
+    try:
+        found = devices.list_devices()
+    except VoicemockError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    if not found:
+        click.echo(
+            "No audio devices found. Answers can still come from files (--answers) or typing (--typed)."
+        )
+        return
+    for d in found:
+        click.echo(d.describe())
 
 
 @cli.command("doctor")

@@ -241,6 +241,16 @@ class Rehearsal:
                 self.settle_unavailable(prompt, exc.message)
                 return None
             except AudioError as exc:
+                if self._is_live(self.backends.recorder):
+                    # A microphone that fails is replaced by typed answers; the same prompt stays open.
+                    from voicemock.backends.typed import TypedRecorder
+
+                    self.backends.recorder = TypedRecorder()
+                    self.session.append("recorder_changed", reason=exc.message, recorder="typed answers")
+                    self.notice(
+                        f"Microphone problem: {exc}. Switching to typed answers; your session continues."
+                    )
+                    return None
                 self.notice(f"Could not get your answer: {exc}")
                 self.settle_unavailable(prompt, exc.message)
                 return None
@@ -256,6 +266,11 @@ class Rehearsal:
         for note in recorded.notes:
             self.notice(note)
         return recorded
+
+    @staticmethod
+    def _is_live(recorder: object) -> bool:
+        """A live input (the microphone) can be swapped for typed answers when it fails."""
+        return callable(getattr(recorder, "finish", None))
 
     def transcribe(self, prompt: Prompt, recorded: RecordedAnswer) -> Outcome:
         """Turn the recorded answer into text; silence and broken audio become outcomes, not exceptions."""

@@ -134,9 +134,17 @@ def build(
             player = build_player(settings)  # Rehearsal.speak says once if it cannot play
     coach, coach_notices = build_coach(settings)
     notices += coach_notices
+    whisper = WhisperTranscriber(settings.whisper)
+    transcriber: Transcriber = whisper
+    if callable(getattr(recorder, "finish", None)) and hasattr(recorder, "incremental"):
+        # the microphone: transcribe committed chunks while the user is still speaking
+        from voicemock.backends.incremental import IncrementalTranscriber
+
+        transcriber = IncrementalTranscriber(whisper)
+        recorder.incremental = transcriber
     return Backends(
         recorder=recorder,
-        transcriber=WhisperTranscriber(settings.whisper),
+        transcriber=transcriber,
         coach=coach,
         fallback_coach=ScriptedCoach(),
         speaker=speaker,
@@ -156,6 +164,8 @@ def _microphone_or_typed(settings: Settings, notices: list[str]) -> Recorder:
         return TypedRecorder()
     problem = check_input(settings.audio.input_device)
     if problem is not None:
-        notices.append(f"Microphone unavailable ({problem}); using typed answers instead.")
+        notices.append(
+            f"Microphone unavailable: {problem.message} (fix: {problem.fix}); using typed answers instead."
+        )
         return TypedRecorder()
     return MicrophoneRecorder(settings.audio)

@@ -16,9 +16,13 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from voicemock.errors import AudioError
+
+if TYPE_CHECKING:
+    from voicemock.config import Settings
+    from voicemock.doctor import Check
 
 PORTAUDIO_FIX = "sudo apt-get install libportaudio2 (macOS: brew install portaudio)"
 PERMISSION_FIX = "sudo usermod -aG audio $USER, then log out and back in"
@@ -258,3 +262,27 @@ def pick_output_rate(sd: ModuleType, device: int | str | None, wanted: int) -> i
     except Exception:
         info: Any = sd.query_devices(device, "output")
         return int(info["default_samplerate"])
+
+
+def doctor_checks(settings: Settings) -> list[Check]:
+    """``voicemock doctor``'s audio lines: PortAudio, the microphone, the speakers (all optional)."""
+    from voicemock.doctor import Check
+
+    ok, message, fix = portaudio_status()
+    checks = [Check("audio (PortAudio)", ok, message, fix or "", optional=True)]
+    if not ok:
+        return checks
+    wanted = settings.audio.input_device
+    problem = check_input(wanted)
+    name = f"microphone ({wanted or 'default'})"
+    if problem is None:
+        checks.append(Check(name, True, "opens and delivers audio", optional=True))
+    else:
+        checks.append(Check(name, False, problem.message, problem.fix, optional=True))
+    try:
+        out = resolve_output(settings.speech.output_device)
+        detail = f"plays through {out.name if out else 'the default output'}"
+        checks.append(Check("speakers", True, detail, optional=True))
+    except AudioError as exc:
+        checks.append(Check("speakers", False, exc.message, exc.fix or "", optional=True))
+    return checks

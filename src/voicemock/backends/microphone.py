@@ -75,6 +75,10 @@ class StreamResampler:
         return out
 
 
+#: Seconds of silence tolerated before any speech when answers end on silence.
+PRE_SPEECH_PATIENCE = 20.0
+
+
 class AnswerCapture:
     """Everything done with the blocks of one answer, independent of PortAudio (tests drive it directly).
 
@@ -136,10 +140,17 @@ class AnswerCapture:
         if (
             self.settings.end_mode == "silence"
             and self.seconds >= self.settings.min_answer_seconds
-            and self.quiet_seconds >= self.settings.silence_seconds
+            and self.quiet_seconds >= self._silence_limit()
         ):
             return "silence"
         return None
+
+    def _silence_limit(self) -> float:
+        """Quiet needed to end the answer. Before the first words, people are thinking: be far more patient
+        (at least 20 s), so a slow start is never cut off."""
+        if self.peak_db < self.settings.silence_db:
+            return max(self.settings.silence_seconds * 3, PRE_SPEECH_PATIENCE)
+        return self.settings.silence_seconds
 
     def _meter(self, samples: audio.Samples) -> None:
         if self.on_level is None:

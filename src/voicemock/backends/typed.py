@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,12 +10,26 @@ from voicemock.errors import NoAnswerAvailable
 from voicemock.models import Prompt, RecordedAnswer
 
 
+def _read_line(prompt: str) -> str:
+    """Read one line from stdin, prompting on stderr (stdout may carry --json output)."""
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line.rstrip("\n")
+
+
+def _write(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
 class TypedRecorder:
     """Reads an answer from a line-oriented input (stdin by default): lines until an empty line or EOF."""
 
     label = "typed answers"
 
-    def __init__(self, read_line: Callable[[str], str] = input, write: Callable[[str], None] = print) -> None:
+    def __init__(self, read_line: Callable[[str], str] = _read_line, write: Callable[[str], None] = _write) -> None:
         self._read = read_line
         self._write = write
 

@@ -151,6 +151,12 @@ class InterviewScreen(BaseScreen):
             recorder.on_level = lambda db: self.post_message(LevelMeasured(db))
         if hasattr(recorder, "on_partial"):
             recorder.on_partial = lambda text: self.post_message(PartialTranscript(text))
+        if hasattr(recorder, "on_silent_input"):
+            recorder.on_silent_input = lambda seconds: self.post_message(
+                NoticeRaised(
+                    f"Your microphone has picked up nothing for {seconds:.0f} s: is it muted, or the wrong input?"
+                )
+            )
         from voicemock.backends.answer_files import AnswerFilesRecorder
         from voicemock.backends.typed import TypedRecorder
 
@@ -189,6 +195,10 @@ class InterviewScreen(BaseScreen):
         assert rehearsal is not None
         rec = rehearsal.capture(prompt, recorded)
         if rec is None:
+            from voicemock.backends.typed import TypedRecorder
+
+            # a failed microphone is replaced by typed answers (Rehearsal.capture): space then opens the box
+            self.typed_only = isinstance(rehearsal.backends.recorder, TypedRecorder)
             self.post_message(AnswerTranscribed(None, "unavailable"))
             self.post_message(TurnSettled(rehearsal.current))
             return
