@@ -51,3 +51,11 @@ if [[ ! -f $stamp || requirements.lock -nt $stamp || pyproject.toml -nt $stamp ]
   $VENV/bin/python -m pip install -q --disable-pip-version-check --no-deps -e . 2> >(grep -v -e "^WARNING: Location" -e "BuildBackendWarning" >&2) >/dev/null
   touch "$stamp"
 fi
+if [[ "${1:-}" == "--test" ]]; then
+  extras=$VENV/.voicemock-extras
+  if [[ ! -f $extras || requirements-extras.lock -nt $extras ]]; then
+    echo "Installing the optional extras the tests cover (requirements-extras.lock)"
+    $VENV/bin/python -m pip install -q --disable-pip-version-check -r requirements-extras.lock 2> >(grep -v "^WARNING: Location" >&2)
+    touch "$extras"
+  fi
+fi
