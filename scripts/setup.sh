@@ -12,6 +12,10 @@ VENV=.venv
 
 want=("${RUN_PKGS[@]}")
 [[ "${1:-}" == "--test" ]] && want+=("${TEST_PKGS[@]}")
+# Debian's own python3 needs python3-venv for `python3 -m venv`
+if [[ ! -x .venv/bin/python ]] && ! "$PYTHON" -c 'import ensurepip' 2>/dev/null; then
+  want+=("python3-venv")
+fi
 
 missing=()
 for p in "${want[@]}"; do

@@ -187,17 +187,21 @@ def _stars(score: int | None) -> str:
     return "n/a" if score is None else f"{score}/5"
 
 
-def _stats_line(stats: dict[str, Any]) -> str:
-    parts = [f"{stats['words']} words"]
+def stats_line(stats: dict[str, Any]) -> str:
+    """One answer's delivery figures in words (typed answers have no pace or pauses)."""
+    parts = [f"{stats.get('words', 0)} words"]
     if stats.get("seconds") is not None:
         parts.append(f"{stats['seconds']:.0f} s")
-        parts.append(f"{stats['wpm']:.0f} wpm")
-        parts.append(f"~{stats['fillers_per_min']:.1f} fillers/min (est.)")
-        parts.append(f"longest pause {stats['longest_pause']:.1f} s")
+        if stats.get("wpm") is not None:
+            parts.append(f"{stats['wpm']:.0f} wpm")
+        if stats.get("fillers_per_min") is not None:
+            parts.append(f"~{stats['fillers_per_min']:.1f} fillers/min (est.)")
+        if stats.get("longest_pause") is not None:
+            parts.append(f"longest pause {stats['longest_pause']:.1f} s")
     else:
-        parts.append(f"{stats['fillers']} fillers")
-    parts.append(f"{stats['hedges']} hedges")
-    parts.append(f"{stats['jargon']} jargon terms")
+        parts.append(f"{stats.get('fillers', 0)} fillers")
+    parts.append(f"{stats.get('hedges', 0)} hedges")
+    parts.append(f"{stats.get('jargon', 0)} jargon")
     return ", ".join(parts)
 
 
@@ -220,7 +224,7 @@ def to_markdown(debrief: Debrief) -> str:
     lines += ["", "## Top improvements", ""]
     lines += [f"{i}. {text}" for i, text in enumerate(d.improvements, start=1)]
     if d.overall:
-        lines += ["", "## Speech overall", "", _stats_line(d.overall)]
+        lines += ["", "## Speech overall", "", stats_line(d.overall)]
         if d.overall.get("jargon_terms"):
             lines.append(
                 "Jargon used: " + ", ".join(f"{k} ({v})" for k, v in d.overall["jargon_terms"].items())
@@ -255,7 +259,7 @@ def to_markdown(debrief: Debrief) -> str:
                 lines.append("")
                 meta = [f"source: {t.source}"] if t.source else []
                 if t.stats:
-                    meta.append(_stats_line(t.stats))
+                    meta.append(stats_line(t.stats))
                 lines.append("_" + "; ".join(meta) + "_")
             else:
                 lines.append(f"_({t.status}{': ' + '; '.join(t.notes) if t.notes else ''})_")

@@ -39,21 +39,6 @@ class Backends:
         }
 
 
-class SilentPlayer:
-    """Used when speech is off or no output device exists: questions are still rendered and saved."""
-
-    available = False
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-    def play(self, wav: Path) -> None:
-        return None
-
-    def stop(self) -> None:
-        return None
-
-
 def build_speaker(settings: Settings) -> Speaker:
     engine = settings.speech.engine
     if engine == "pyttsx3":
@@ -70,10 +55,8 @@ def build_speaker(settings: Settings) -> Speaker:
 
 
 def build_player(settings: Settings) -> Player:
-    try:
-        from voicemock.backends.playback import make_player
-    except ImportError:
-        return SilentPlayer("playback not available")
+    from voicemock.backends.playback import make_player
+
     return make_player(settings.speech)
 
 
@@ -124,7 +107,9 @@ def build(
         else:
             recorder = _microphone_or_typed(settings, notices)
     speaker: Speaker | None = None
-    player: Player = SilentPlayer("speech is off")
+    from voicemock.backends.playback import NullPlayer
+
+    player: Player = NullPlayer("speech is off")
     if speech and settings.speech.enabled:
         try:
             speaker = build_speaker(settings)

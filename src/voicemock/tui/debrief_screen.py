@@ -21,6 +21,7 @@ from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from voicemock import paths
+from voicemock.debrief import stats_line
 from voicemock.tui.widgets import BaseScreen
 
 if TYPE_CHECKING:
@@ -29,24 +30,6 @@ if TYPE_CHECKING:
 
 def _score(score: int | None) -> str:
     return "n/a" if score is None else f"{score}/5"
-
-
-def stats_line(stats: dict[str, Any]) -> str:
-    """One answer's delivery figures in words (typed answers have no pace or pauses)."""
-    parts = [f"{stats.get('words', 0)} words"]
-    if stats.get("seconds") is not None:
-        parts.append(f"{stats['seconds']:.0f} s")
-        if stats.get("wpm") is not None:
-            parts.append(f"{stats['wpm']:.0f} wpm")
-        if stats.get("fillers_per_min") is not None:
-            parts.append(f"~{stats['fillers_per_min']:.1f} fillers/min (est.)")
-        if stats.get("longest_pause") is not None:
-            parts.append(f"longest pause {stats['longest_pause']:.1f} s")
-    else:
-        parts.append(f"{stats.get('fillers', 0)} fillers")
-    parts.append(f"{stats.get('hedges', 0)} hedges")
-    parts.append(f"{stats.get('jargon', 0)} jargon")
-    return ", ".join(parts)
 
 
 def shown_path(path: Path) -> str:
