@@ -303,3 +303,24 @@ def test_missing_microphone_falls_back_to_typed_answers(voicemock_home: Path) ->
     report = json.loads(done.stdout)
     assert report["inputs"]["answers"] == "typed answers"
     assert report["questions"][0]["turns"][0]["source"] == "typed"
+
+
+def test_typed_commands_repeat_skip_and_end(voicemock_home: Path) -> None:
+    done = run(
+        "run",
+        "-s",
+        "fraud-success-metrics",
+        "--typed",
+        "--no-speech",
+        "--json",
+        input="/repeat\n/skip\nWe would run an A/B test with a holdout group.\n\n/end\n",
+        home=voicemock_home,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["ended"] == "ended early"
+    assert done.stderr.count("We're launching a new model") == 2  # asked again after /repeat
+    q1, q2 = report["questions"]
+    assert [t["status"] for t in q1["turns"]] == ["skipped"]
+    assert q2["turns"][0]["status"] == "answered" and q2["turns"][0]["source"] == "typed"
+    assert q2["turns"][-1]["status"] == "skipped" and q2["turns"][-1]["kind"] == "follow_up"

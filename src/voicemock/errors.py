@@ -42,3 +42,11 @@ class CoachError(VoicemockError):
 
 class NoAnswerAvailable(VoicemockError):
     """A recorder has no answer for this prompt (for example no answer file for a follow-up)."""
+
+
+class UserCommand(VoicemockError):
+    """The user asked to skip, repeat or end instead of answering (typed "/skip", "/repeat", "/end")."""
+
+    def __init__(self, command: str) -> None:
+        super().__init__(f"user command: {command}")
+        self.command = command

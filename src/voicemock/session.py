@@ -19,7 +19,14 @@ from typing import Any
 
 from voicemock import debrief as debrief_mod
 from voicemock.backends import Backends
-from voicemock.errors import AudioError, NoAnswerAvailable, NoSpeechError, TranscriberError, VoicemockError
+from voicemock.errors import (
+    AudioError,
+    NoAnswerAvailable,
+    NoSpeechError,
+    TranscriberError,
+    UserCommand,
+    VoicemockError,
+)
 from voicemock.interview import Interview
 from voicemock.models import Prompt, RecordedAnswer, Transcript
 from voicemock.protocols import NotesRequest
@@ -388,7 +395,15 @@ class Rehearsal:
 
     def answer(self, prompt: Prompt, recorded: RecordedAnswer | None = None) -> Prompt | None:
         """Capture, transcribe and settle one answer; returns the next prompt."""
-        rec = self.capture(prompt, recorded)
+        try:
+            rec = self.capture(prompt, recorded)
+        except UserCommand as cmd:
+            if cmd.command == "skip":
+                return self.skip()
+            if cmd.command == "end":
+                self.end()
+                return None
+            return self.current  # repeat: the same prompt is asked again
         if rec is None:
             return self.current
         return self.settle(prompt, rec, self.transcribe(prompt, rec))
@@ -426,7 +441,7 @@ class Rehearsal:
 
     def run(self) -> debrief_mod.Debrief:
         """Run the whole interview without a UI: speak, answer, follow up, debrief."""
-        if self.interview.current is not None and not self.session.started.get("intro_said"):
+        if self.interview.current is not None and not self.interview.turns:  # not again on resume
             self.listener(Event("prompt", self.scenario.intro, {"kind": "intro"}))
             intro = Prompt("intro", "intro", self.interview.current.kind, self.scenario.intro, 0, 0)
             self.speak(intro)

@@ -6,8 +6,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from voicemock.errors import NoAnswerAvailable
+from voicemock.errors import NoAnswerAvailable, UserCommand
 from voicemock.models import Prompt, RecordedAnswer
+
+#: Typed instead of an answer, these drive the interview like the app's keys.
+COMMANDS = {"/skip": "skip", "/repeat": "repeat", "/end": "end"}
 
 
 def _read_line(prompt: str) -> str:
@@ -29,12 +32,16 @@ class TypedRecorder:
 
     label = "typed answers"
 
-    def __init__(self, read_line: Callable[[str], str] = _read_line, write: Callable[[str], None] = _write) -> None:
+    def __init__(
+        self, read_line: Callable[[str], str] = _read_line, write: Callable[[str], None] = _write
+    ) -> None:
         self._read = read_line
         self._write = write
 
     def record(self, prompt: Prompt, dest: Path) -> RecordedAnswer:
-        self._write("Type your answer; finish with an empty line (Ctrl-D ends the interview):")
+        self._write(
+            "Type your answer and finish with an empty line (/repeat, /skip or /end instead to steer):"
+        )
         lines: list[str] = []
         while True:
             try:
@@ -47,5 +54,7 @@ class TypedRecorder:
                 if lines:
                     break
                 continue
+            if not lines and line.strip().lower() in COMMANDS:
+                raise UserCommand(COMMANDS[line.strip().lower()])
             lines.append(line)
         return RecordedAnswer(source="typed", text="\n".join(lines))
