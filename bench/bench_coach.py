@@ -23,6 +23,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from pathlib import Path
 
 from voicemock import paths
 from voicemock.backends.scripted_coach import ScriptedCoach
+from voicemock.backends.tts_espeak import EspeakSpeaker
 from voicemock.config import LLMSettings
 from voicemock.llm_guard import content_words
 from voicemock.models import Prompt, PromptKind, Transcript
@@ -44,6 +46,8 @@ EVAL = Path(__file__).with_name("coach_eval.jsonl")
 class Row:
     coach: str
     latencies: list[float] = field(default_factory=list)
+    audio_latencies: list[float] = field(default_factory=list)
+    """Transcript -> follow-up rendered to a WAV by espeak-ng (the persona can start speaking)."""
     declared: int = 0
     by_text: int = 0
     asked: int = 0
@@ -62,6 +66,9 @@ def judge_by_text(text: str, question: Question) -> str | None:
         if score > best_score:
             best, best_score = ref.id, score
     return best
+
+
+SPEAKER = EspeakSpeaker()
 
 
 def run(coach: Coach, items: list[dict[str, str]], scenarios: ScenarioSet, label: str) -> Row:
@@ -86,6 +93,9 @@ def run(coach: Coach, items: list[dict[str, str]], scenarios: ScenarioSet, label
         row.latencies.append(time.perf_counter() - started)
         if follow_up is None:
             continue
+        with tempfile.TemporaryDirectory() as tmp:
+            SPEAKER.synthesize(follow_up.text, scenario.persona.voice, Path(tmp) / "f.wav")
+        row.audio_latencies.append(time.perf_counter() - started)
         row.asked += 1
         row.declared += follow_up.signal == item["missing"]
         row.by_text += judge_by_text(follow_up.text, question) == item["missing"]
@@ -192,7 +202,7 @@ def main() -> None:
     n = len(items)
     print()
     print(
-        f"{'coach':<24}{'targets (declared)':>20}{'targets (by text)':>19}{'own words':>11}{'median s':>10}{'p90 s':>8}{'max s':>8}"
+        f"{'coach':<24}{'targets (declared)':>20}{'targets (by text)':>19}{'own words':>11}{'median s':>10}{'p90 s':>8}{'max s':>8}{'audio med s':>13}"
     )
     base = statistics.median(rows[0].latencies)
     for row in rows:
@@ -202,6 +212,7 @@ def main() -> None:
             f"{row.coach:<24}{row.declared:>14}/{n} {100 * row.declared / n:3.0f}%"
             f"{row.by_text:>13}/{n} {100 * row.by_text / n:3.0f}%{row.own_words:>8}/{n}"
             f"{statistics.median(lat):>10.3f}{p90:>8.3f}{lat[-1]:>8.3f}"
+            f"{statistics.median(row.audio_latencies) if row.audio_latencies else float('nan'):>13.3f}"
         )
     for name, why in unavailable.items():
         print(f"{name:<24}not available: {why}")
