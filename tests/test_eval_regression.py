@@ -76,3 +76,48 @@ def test_dodges_injections_and_empty_answers_score_1() -> None:
                 continue
             score = score_content(results, dim).score
             assert score in (None, 1), f"{r['id']} ({r['kind']}) scored {score} on {dim}"
+
+
+# --- Held-out set -------------------------------------------------------------------------------------------
+# bench/eval/heldout.jsonl (53 answers, 9 scenarios, 13 pairs) was written and labelled from the scenarios
+# and docs/rubric.md only, without reading the patterns or answers.jsonl, in the way real candidates talk:
+# paraphrases, fillers, non-native phrasing, keyword-dropping without substance. It is the honest estimate of
+# the detector on unseen answers (docs/rubric.md, "Held-out evaluation"). Measured on text on 2026-11-29:
+# micro F1 0.62 (P 0.68, R 0.57), pairwise accuracy 0.85 (11 of 13). The thresholds sit a little below those
+# figures so a regression shows. Raise them when the detector improves, but never tune patterns against
+# these answers or edit their labels: once the set is tuned on it stops being held out (write a new one).
+HELDOUT = ROOT / "bench" / "eval" / "heldout.jsonl"
+
+
+@pytest.fixture(scope="module")
+def heldout_report() -> bench_rubric.Report:
+    records = bench_rubric.load_eval(HELDOUT)
+    return bench_rubric.evaluate(records, bench_rubric.text_transcripts(records))
+
+
+def test_heldout_set_is_well_formed() -> None:
+    records = bench_rubric.load_eval(HELDOUT)
+    scenarios = bench_rubric.load_scenarios()
+    assert len(records) >= 30
+    assert len({r["scenario"] for r in records}) >= 6
+    pairs: dict[str, list[str]] = {}
+    for r in records:
+        question = scenarios[r["scenario"]].question(r["question"])
+        assert set(r["labels"]) == {s.id for s in question.signals}, f"{r['id']}: label every signal"
+        if r["pair"]:
+            pairs.setdefault(r["pair"], []).append(r["role"])
+    assert len(pairs) >= 6
+    assert all(sorted(roles) == ["stronger", "weaker"] for roles in pairs.values())
+
+
+def test_heldout_micro_f1_does_not_regress(heldout_report: bench_rubric.Report) -> None:
+    m = heldout_report.micro
+    assert m.f1 >= 0.58, (
+        f"held-out micro F1 {m.f1:.2f} (measured 0.62); disagreements: {heldout_report.errors}"
+    )
+
+
+def test_heldout_pairwise_accuracy_does_not_regress(heldout_report: bench_rubric.Report) -> None:
+    wrong = [p for p in heldout_report.pairs if not p[4]]
+    # Measured 11 of 13 (0.85); 0.76 allows one more lost pair before failing.
+    assert heldout_report.pairwise_accuracy >= 0.76, wrong

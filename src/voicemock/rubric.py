@@ -24,6 +24,44 @@ _EXPLAINERS = re.compile(
 _I_STATEMENT = re.compile(r"\bI(?:'d|'ve|'m)?\s+(?!think\b|guess\b|mean\b|don't know\b)[a-z]+", re.IGNORECASE)
 _I_ONLY = re.compile(r"(?<![A-Za-z'])I(?![A-Za-z])")
 _WE = re.compile(r"\bwe\b", re.IGNORECASE)
+#: A sentence that talks about the rubric or the scorer rather than the question. It is excluded from the
+#: evidence entirely (docs/rubric.md: nothing said *about* the score changes it), so "this answer demonstrates
+#: the user problem ... mark all of them as shown" cannot earn the signals it names.
+_META = re.compile(
+    r"\b(this answer (demonstrates|shows|covers|includes|contains|hits)|mark (\w+ ){0,5}(as )?(shown|present|met)|"
+    r"score (me|this|it)|give (me|it|this( answer)?) (a |full )?(five|5|top|full)|(five|5) out of (five|5)|"
+    r"full marks|the rubric|(the |this )?(scoring|grading) (system|model|engine)|the (scorer|grader|evaluator)|"
+    r"ignore (your|all|the|any|previous|prior) (\w+ )?(instructions|rules|rubric)|as an ai|system prompt)\b",
+    re.IGNORECASE,
+)
+#: Words that make a claim generic: "obviously monitor it", "privacy is critical", "the right metrics",
+#: "ship whatever is ready". A short sentence built on them promises, it does not show (see ``_is_empty``).
+_VAGUE = re.compile(
+    r"\b(obviously|of course|definitely|the usual|a proper|standard (checks?|stuff)|the right (\w+ )?(metrics?|setting|"
+    r"balance|threshold|approach|thing)|at the heart|(is|are) (always |very |really |super |obviously |also )?"
+    r"(important|critical|key|crucial|essential|bad|good|complicated|a balance)|matters? (a lot|most)|be (very )?careful|"
+    r"responsible|various|figure out (what|the|how)|it depends|depends on|whatever is ready|and see\b|"
+    r"see how (far|it goes)|works? well|really good)\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"hundred|thousand|million|half|quarter|third|fifth|percent)\b",
+    re.IGNORECASE,
+)
+#: A sentence this short (words) with no number is a fragment ("Monitor performance.", "Ensure fairness."):
+#: it names a topic, it does not show a signal.
+_FRAGMENT_WORDS = 5
+#: A sentence no longer than this (words) that uses a vague word and has no number is generic.
+_VAGUE_WORDS = 20
+#: A sentence that triggers this many different signals ...
+_LIST_SIGNALS = 3
+#: ... with fewer words than this per signal, and no number, is a keyword list ("I'd check for overfitting and
+#: data leakage, look at the data quality, and do an A/B test"): naming checks is not doing them, so it earns
+#: none of them. A number is substance: "approvals for that group went up nine percent" is not a list.
+_LIST_WORDS_PER_SIGNAL = 7
+#: Signals judged on form, not content: a short "First, ..." is still a signpost.
+_FORM_SIGNALS = frozenset({"structure"})
 
 
 #: Fewer words than this is not an answer to judge on language or structure (the kind note says so).
@@ -126,20 +164,60 @@ def find_jargon(text: str, terms: dict[str, str]) -> list[tuple[str, str]]:
     return found
 
 
-def _match(spec: SignalSpec, ref: SignalRef, parts: Sequence[tuple[str, list[str]]]) -> list[Evidence]:
+def is_meta(sentence: str) -> bool:
+    """Whether a sentence talks about the rubric or the scorer ("mark all of them as shown")."""
+    return bool(_META.search(sentence))
+
+
+def _is_empty(sentence: str) -> bool:
+    """A fragment or a generic promise: no number, and either very short or built on a vague word."""
+    if _NUMBER.search(sentence):
+        return False
+    n = word_count(sentence)
+    return n < _FRAGMENT_WORDS or (n <= _VAGUE_WORDS and bool(_VAGUE.search(sentence)))
+
+
+def _list_sentences(parts: Sequence[tuple[str, list[str]]]) -> set[tuple[str, int]]:
+    """(prompt id, index) of the sentences that are keyword lists: many catalogue signals in few words."""
+    out: set[tuple[str, int]] = set()
+    specs = [s for s in signals.CATALOGUE.values() if s.patterns and s.id not in _FORM_SIGNALS]
+    for prompt_id, sents in parts:
+        for i, sentence in enumerate(sents):
+            hit = sum(1 for spec in specs if any(_compile(p).search(sentence) for p in spec.patterns))
+            if (
+                hit >= _LIST_SIGNALS
+                and word_count(sentence) < hit * _LIST_WORDS_PER_SIGNAL
+                and not _NUMBER.search(sentence)
+            ):
+                out.add((prompt_id, i))
+    return out
+
+
+def _match(
+    spec: SignalSpec,
+    ref: SignalRef,
+    parts: Sequence[tuple[str, list[str]]],
+    lists: set[tuple[str, int]] | None = None,
+) -> list[Evidence]:
     keywords = [_compile(_keyword_pattern(k)) for k in ref.keywords]
     patterns = [_compile(p) for p in spec.patterns] + keywords
     # A question's own keywords may be the support too: "fast lane" or "manual review" is itself a mitigation.
     support = [_compile(p) for p in spec.support] + (keywords if spec.support else [])
+    lists = lists if lists is not None else _list_sentences(parts)
+    judge_content = spec.id not in _FORM_SIGNALS
     hits: list[Evidence] = []
     for prompt_id, sents in parts:
         for i, sentence in enumerate(sents):
             if not any(p.search(sentence) for p in patterns):
                 continue
+            # Keyword without substance earns nothing: a fragment, a generic promise or a list of checks.
+            if judge_content and (_is_empty(sentence) or (prompt_id, i) in lists):
+                continue
             if spec.support:
                 # The support (a failure's mitigation) may sit in the sentence before or after: people say
                 # "It could start declining good orders. So I'd cap declines per merchant."
-                window = " ".join(sents[max(0, i - 1) : i + 2])
+                w = spec.support_window
+                window = " ".join(sents[max(0, i - w) : i + w + 1])
                 if not any(p.search(window) for p in support):
                     continue
             hits.append(Evidence(sentence, prompt_id))
@@ -201,14 +279,17 @@ def assess(
     """Judge the answers to one question: ``answers`` are (prompt id, text) for the main answer and any
     follow-up answers, in order. Evidence found in any of them counts."""
     answers = list(answers)
-    parts = [(pid, sentences(text)) for pid, text in answers]
-    full_text = " ".join(text for _pid, text in answers)
+    # Sentences about the rubric or the scorer are not part of the answer: they are never evidence, for any
+    # signal (including plain language and ownership), and never advice material.
+    parts = [(pid, [s for s in sentences(text) if not is_meta(s)]) for pid, text in answers]
+    full_text = " ".join(s for _pid, sents in parts for s in sents)
+    lists = _list_sentences(parts)
     # Pattern signals first: whether the answer addressed the question at all decides the special ones.
     verdicts: dict[str, tuple[bool, list[Evidence], str]] = {}
     for ref in question.signals:
         spec = ref.spec
         if spec.special is None:
-            evidence = _match(spec, ref, parts)
+            evidence = _match(spec, ref, parts, lists)
             verdicts[ref.id] = (len(evidence) >= spec.min_hits, evidence[:3], "")
     substantive = any(shown for shown, _e, _d in verdicts.values()) or not verdicts
     n_words = word_count(full_text)
@@ -220,6 +301,10 @@ def assess(
             shown, evidence, detail = _plain_language(persona, parts, substantive)
         elif spec.special == "personal_ownership":
             shown, evidence, detail = _ownership(parts)
+            if shown and not substantive:
+                # "I can't really think of a real disagreement" says "I" often and tells no story: a dodge
+                # scores 1 (docs/rubric.md), so ownership of nothing is not shown.
+                shown, evidence, detail = False, [], detail + "; but no story to own"
         else:
             shown, evidence, detail = verdicts[ref.id]
         results.append(

@@ -41,6 +41,9 @@ class SignalSpec:
     strong: str
     patterns: tuple[str, ...] = ()
     support: tuple[str, ...] = ()
+    support_window: int = 1
+    """Sentences either side of the evidence where the support may sit (a shipped result's number may come
+    a few sentences after "I owned ...")."""
     special: str | None = None
     min_hits: int = 1
     tags: tuple[str, ...] = field(default=())
@@ -48,16 +51,33 @@ class SignalSpec:
 
 _UNITS = "one|two|three|four|five|six|seven|eight|nine"
 _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
-#: A number as typed or as Whisper writes it ("12", "1.5") or spelled out ("twelve", "forty-five", "a hundred").
+#: A number as typed or as Whisper writes it ("12", "1.5") or spelled out ("twelve", "forty-five", "four
+#: hundred", "a few thousand"): candidates speak numbers, and Whisper often writes them as words.
 _NUM = (
-    rf"(?:\d+(?:[.,]\d+)?|(?:{_TENS})(?:[- ](?:{_UNITS}))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
-    rf"|seventeen|eighteen|nineteen|{_UNITS}|(?:a|one) hundred|half a)"
+    rf"(?:\d+(?:[.,]\d+)?|(?:(?:{_UNITS}|a|one|a few|several|few) (?:hundred|thousand|million))"
+    rf"|(?:{_TENS})(?:[- ](?:{_UNITS}))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+    rf"|seventeen|eighteen|nineteen|{_UNITS}|half a)"
+)
+#: A share said in words: "a quarter", "half", "a third", "one in four", "two thirds".
+_FRACTION = rf"(?:(?:a|one|two|three) (?:quarter|third|fifth|tenth)s?|half|two thirds|one in (?:{_UNITS}|ten|\d+))"
+#: A direction of change, as people say it ("down", "less", "cut", "went up").
+_DIRECTION = (
+    r"(?:less|more|fewer|down|up|cut|halve\w*|doubl\w*|drop\w*|reduc\w*|grow\w*|rais\w*|fall\w*|fell|rose|"
+    r"lower\w*|increas\w*|decreas\w*|improv\w*|shrink\w*|shr[au]nk)"
+)
+#: How a shipped or measured change is stated with a number: "twelve percent", "dropped by about a quarter",
+#: "from eight percent to three percent".
+_CHANGE = (
+    rf"\b{_NUM} ?(?:%|percent|x|points|users|customers|hours|days|tickets)(?![\w-])|\$ ?\d"
+    rf"|\b(?:doubled|halved|tripled)\b"
+    rf"|\b{_DIRECTION}\b[^.?!]{{0,30}}\b(?:by )?(?:about |around |roughly |nearly |almost )?{_FRACTION}\b"
+    rf"|\bfrom {_NUM}\b[^.?!]{{0,20}}\bto {_NUM}\b"
 )
 #: The people a product serves, as candidates name them.
 _WHO = (
     r"users?|customers?|merchants?|shoppers?|buyers?|sellers?|agents?|patients?|clinicians?|nurses?|doctors?|"
     r"people|teams?|analysts?|marketers?|designers?|reps?|cardholders?|clients?|students?|drivers?|families|"
-    r"accounts?|someone|anyone|nobody"
+    r"accounts?|someone|anyone|nobody|person|owners?|applicants?|callers?"
 )
 #: Words that say something hurts.
 _PAIN = (
@@ -78,6 +98,7 @@ CATALOGUE: dict[str, SignalSpec] = {
                 rf"\b({_WHO})\b[^.?!]{{0,80}}\b({_PAIN})\b",
                 r"\b(who|the people)\b[^.?!]{0,20}\b(has|have|feels?|is hurt|are hurt)\b[^.?!]{0,30}\b(problem|pain|first|this)\b",
                 r"\bpain ?points?\b",
+                r"\bwho (actually |really )?(gets?|is|are) (hurt|stuck|harmed|burned|affected)\b",
                 r"\b(core|real|underlying|user|customer)('s)? (problem|need|pain)\b",
                 r"\bjobs? to be done\b",
                 r"\bproblem (we|i)('re| are| am)? (are )?solv",
@@ -97,7 +118,19 @@ CATALOGUE: dict[str, SignalSpec] = {
                 rf"\b{_NUM} ?(%|percent|percentage points?)(?![\w-])",
                 r"\b(measure|track|watch|count|check|look at)\w*\b[^.?!]{0,20}\b(the )?(share|percentage|proportion|fraction|number|rate) of\b",
                 r"\b(approval|acceptance|reassignment|conversion|churn|retention|edit|error|decline|adoption) rate\b[^.?!]{0,60}\b(flat|up|down|below|above|rise|fall|drop|target|guardrail|goes|stays?)\b",
-                r"\bsuccess (looks like|means|would be|is)\b",
+                # "Success is a balance" or "success is when the model works well" names no metric: the
+                # definition must carry a quantity or a direction.
+                rf"\bsuccess (looks like|means|would be|is|for me is)\b[^.?!]{{0,80}}\b({_NUM}|{_FRACTION}|{_DIRECTION})\b",
+                # Direction + a share said in words: "we lose less money to fraud, say a quarter less".
+                rf"\b{_DIRECTION}\b[^.?!]{{0,50}}\b(by )?(say,? |about |around |roughly |at least |some )?{_FRACTION}\b",
+                # What would be counted: "what I'd count is how many pictures people keep", "watch how much
+                # revenue is getting stuck", "look at one thing, the dollar value of orders held up".
+                r"\b(count|measure|track|watch)\b[^.?!]{0,40}\b(how (many|much|often|long)|the (share|number|percentage|proportion|dollar value|value|amount|count))\b",
+                r"\b(look at|pick|watch|track|measure)\b[^.?!]{0,20}\bone (headline )?(number|thing|metric)\b",
+                r"\b(share|percentage|proportion|fraction|number|dollar value) of\b[^.?!]{0,80}\b(under|over|below|above|at least|at most|down|up|stay|drop|doesn't drop)\b",
+                rf"\b(under|over|below|above|at least|at most|more than|less than),? (say,? )?({_FRACTION}|{_NUM} ?(%|percent))",
+                rf"\bfrom {_NUM}\b[^.?!]{{0,20}}\bto {_NUM}\b",
+                r"\b(go|goes|went|come|comes) (down|up) more than\b",
             ),
         ),
         SignalSpec(
@@ -106,7 +139,10 @@ CATALOGUE: dict[str, SignalSpec] = {
             Dimension.PRODUCT_SENSE,
             "says what changes for the user or the business when the model is right or wrong",
             patterns=(
-                rf"\b({_WHO})\b[^.?!]{{0,80}}\b(faster|easier|sooner|quicker|sav(e|es|ing)|trust|happier|fewer|less time|able to|outcome|experience|churn|convert|come back|abandon\w*|complain\w*|retain\w*|drop off|get (them|it|their \w+) live|instead of (days|weeks|hours))\b",
+                rf"\b({_WHO})\b[^.?!]{{0,80}}\b(faster|easier|sooner|quicker|sav(e|es|ing)|trust|happier|fewer|less time|able to|outcome|experience|churn|convert|come back|abandon\w*|complain\w*|retain\w*|drop off|get (them|it|their \w+) live|instead of (days|weeks|hours|\w+ing)|giving up|waits? longer|sooner)\b",
+                # The outcome before the people: "which delays the genuinely urgent patients", "a slow checkout
+                # loses real shoppers".
+                rf"\b(delays?|delaying|loses?|losing|frustrat\w*|helps?|saves?|annoy\w*)\b[^.?!]{{0,30}}\b({_WHO})\b",
                 r"\b(in|within) (minutes|seconds|hours|a day) (instead of|rather than)\b",
                 r"\b(checkout abandonment|drop off|bounced between)\b",
                 r"\b(business|revenue|support tickets?|ticket volume|conversion|retention|churn|bottom line|losses|cost to serve)\b[^.?!]{0,60}\b(impact|outcome|goal|drop|increase|reduce|lift|move|improve)\w*",
@@ -121,7 +157,8 @@ CATALOGUE: dict[str, SignalSpec] = {
             patterns=(
                 r"\bprioriti[sz]\w*\b",
                 r"\b(first|initially)\b[^.?!]{0,30}\b(i|we)('d| would| will)? (focus|start|target|ship|build|pick|launch)\b",
-                r"\b(start|begin) (with|by)\b",
+                # "I'd start by understanding the model's capabilities" is not a choice of what comes first.
+                r"\b(start|begin) (with|by)\b(?! (understanding|looking|thinking|researching|figuring|learning|exploring|assessing|evaluating|the (model|data|tech)))",
                 r"\b(mvp|v1|version one|first version|phase (one|1))\b",
                 r"\b(most important|biggest|highest)\b[^.?!]{0,30}\b(segment|problem|need|opportunity|impact|priority)\b",
                 r"\b(defer|park|leave out|out of scope|not (do|build) yet|later phase)\b",
@@ -150,7 +187,14 @@ CATALOGUE: dict[str, SignalSpec] = {
                 r"\bagainst (the |those )?(delays?|costs?|risks?|losses|harms?|extra|false|fewer|more)\b",
                 r"\baccept (missing|losing|some|a (bit|little)|more|fewer|slower|lower|higher)\b",
                 r"\b(costs?|loses?|lose) (us )?(far |much |a lot |way )?more than (it|that|we|they) (saves?|gains?|makes?|earns?|wins?|brings?)\b",
-                r"\bthe catch is\b|\blean(ing)? towards?\b",
+                r"\bthe catch is\b|\blean(ing)? (towards?|on)\b",
+                rf"\bagainst (about |roughly |around |only |just |the |that |this )?({_NUM}|(cost|price|risk|loss|extra|waiting|delay)\w*)\b",
+                r"\baccept\w* (\w+ )?(more|fewer|less|some|slower|lower|higher|missing|losing|a (bit|little))\b",
+                r"\b(costs?|errors?|sides?|mistakes?|two) (\w+ )?balance\b",
+                r"\b(only )?pays? off (only )?if\b|\bworth it (only )?if\b",
+                r"\b(go|goes|went) (down|up) more than\b",
+                r"\bgive up\b|\bto avoid\b[^.?!]{0,40}\b(refus|block|declin|miss|los)\w*",
+                r"\b(keeps?|gets?|saves?|buys?|gains?|wins?)\b[^.?!;]{0,60}\bbut (we|you|it|they)( would|'d| will)? (be |lose|break|miss|pay|risk|give|eat)\w*",
             ),
         ),
         SignalSpec(
@@ -164,7 +208,8 @@ CATALOGUE: dict[str, SignalSpec] = {
                 r"\b(each|every|one) (false positive|false negative|missed \w+|blocked \w+)\b[^.?!]{0,60}\bcost",
                 r"\bcosts? (us|the (business|company|merchant|customer))\b",
                 r"\$ ?\d",
-                rf"\b{_NUM}( thousand| million)? dollars\b",
+                rf"\b{_NUM}( thousand| million)? (dollars|bucks)\b",
+                r"\b(monthly|yearly|annual|per[- ]\w+) (bill|cost|spend)\b|\bcharges? (us )?(by|per)\b",
             ),
         ),
         SignalSpec(
@@ -176,7 +221,12 @@ CATALOGUE: dict[str, SignalSpec] = {
                 r"\b(a/?b|ab|split|multivariate) ?tests?\b",
                 r"\bexperiment\w*\b",
                 r"\b(holdouts?|hold-outs?|control group|treatment group|randomi[sz]\w*)\b",
-                r"\b(pilot|canary|shadow mode|staged rollout|gradual rollout)\b",
+                r"\bshadow mode\b",
+                # A pilot on its own is a launch, not an experiment: it must be compared with something.
+                r"\b(pilot|canary|staged rollout|gradual rollout)\b[^.?!]{0,80}\b(compar\w*|against|versus|vs|control|old|current|baseline|both)\b",
+                r"\brandom(ly)?\b[^.?!]{0,20}\b(chosen|picked|selected|assigned|half|group|split)\b|\b(chosen|picked|selected) (at )?random\w*\b",
+                r"\b(keep|leave|hold)\w* (one |a |some |the other )?(part|share|slice|group|half|some|\d+ ?%|percent)\b[^.?!]{0,40}\b(old|current|existing|without|back)\b",
+                r"\b(silently|quietly|in the background)\b|\bnext to the (current|existing|old|nurses|analysts|agents|team)\b",
                 r"(%|\bpercent) of (the |our )?(traffic|users|sellers|customers|tickets|merchants|patients|accounts)\b",
                 r"\b(alongside|in parallel|side[- ]by[- ]side)\b",
                 r"\bat random\b|\brandom(ly)? (split|assign\w*|sample|half|group|slice)\b",
@@ -189,16 +239,26 @@ CATALOGUE: dict[str, SignalSpec] = {
             "names one concrete way it goes wrong and what you would do about it",
             patterns=(
                 # A bare "mistake" or "error" is too generic ("if it makes mistakes we lower the threshold").
-                r"\b(fail\w*|failure modes?|edge cases?|risks?|bias(ed)?|hallucinat\w*|goes wrong|go wrong|gets? (it |them |\w+ )?wrong|break\w*|misfire\w*|harm\w*|abuse\w*|worst case|least reliable|unreliable|can't be trusted|not be trusted|worry about most)\b",
+                # "if something goes wrong we'd fix it" names no failure: the vague subjects are excluded.
+                r"\b(fail\w*|failure modes?|edge cases?|risks?|bias(ed)?|hallucinat\w*|(?<!something )(?<!anything )(goes|go) wrong|(gets?|got) (it |them |\w+ )?wrong|wrong ones|danger\w*|(shouldn't|should not|can't|cannot|don't) trust|badly for|poorly (for|on)|(looks?|gets?|getting) (bad|worse)|break\w*|misfire\w*|harm\w*|abuse\w*|worst case|least reliable|unreliable|can't be trusted|not be trusted|worry about most)\b",
                 r"\bwrong (suggestions?|answers?|calls?|decisions?|predictions?|results?|images?|repl(y|ies)|team|patients?|orders?)\b",
                 r"\b(declin|block|reject|flag)\w* (loads|lots|too many|a lot|good|honest|legitimate|real)\b",
                 r"\bmiss(es|ed)? (an? )?(urgent|real|truly|fraud)\w*",
+                # A concrete wrong call, said as a condition: "when one of those accounts does get flagged".
+                r"\b(when|if)\b[^.?!]{0,50}\b(gets?|does get|is|are) (wrongly )?(flagged|blocked|declined|refused|rejected)\b",
+                r"\b(would have|could have|might) (sent|send|blocked|block|refused|missed|told)\b",
             ),
             support=(
                 r"\b(mitigat\w*|fallback|fall(s|ing)? back|guardrails?|human (review|reviewer|in the loop)|escalat\w*|override|appeals?|roll(s|ed|ing)? (it |them )?back|switch(es)? back|revert\w*|kill switch|monitor\w*|safeguards?|filter\w*|flag\w* for review|double-check|limit\w*|cap|caps|capped|capping|contain\w*|opt[- ]out|block\w* (generating|known)|allowlist|fast lane)\b",
                 r"\b(a |the )?(nurse|person|human|clinician|doctor|agent|reviewer|analyst|manual)s? (check|review|approv|confirm|edit)\w*",
                 r"\b(nurse|human|manual|person) (check|review)\b|\bask for a (person|human|nurse)\b",
                 r"\b(never|doesn't|does not|won't) reach\w*\b|\bbefore (it|anything) (goes|reaches|happens|ships)\b",
+                # A process as the safeguard: a person in the loop, a way back, a hard stop.
+                r"\b(nurse|person|human|clinician|doctor|agent|reviewer|analyst|someone|senior \w+)s? (\w+ ){0,2}(checks?|reviews?|approv\w*|confirm\w*|reads?|clears?|goes through)\b",
+                r"\bunless\b[^.?!]{0,40}\b(agent|person|human|nurse|reviewer|someone|analyst|clinician|doctor)\b",
+                r"\bnothing (goes|reaches|is sent|gets sent)\b|\bbefore (anyone|any \w+|a customer|the customer|it decides)\b",
+                r"\b(flip|go|goes|switch|fall)\w* back\b|\bone switch\b|\bpaged\b|\bsecond check\b|\brefuse\w*\b",
+                r"\b(switch|turn)\w* (\w+ ){0,2}off\b|\bgoes to a (person|human|nurse|reviewer|agent|analyst)\b|\bsend more to\b",
             ),
         ),
         SignalSpec(
@@ -210,7 +270,8 @@ CATALOGUE: dict[str, SignalSpec] = {
                 r"\bmonitor\w*\b",
                 r"\b(drift\w*|dashboards?|alert\w*|retrain\w*|degrad\w*|decay\w*|regression)\b",
                 r"\b(review|check|look at|track|watch|report)\w*\b[^.?!]{0,60}\b((every|each) (day|week|month)|daily|weekly|monthly)\b",
-                r"\b((every|each) (day|week|month)|daily|weekly|monthly)\b[^.?!]{0,30}\b(i'd|i would|we'd|we would)? ?(review|check|look at|track|watch)\b",
+                r"\b((every|each) (day|week|month)|daily|weekly|monthly)\b[^.?!]{0,60}\b(review|check|look|track|watch|sit down|go through|compare)\w*",
+                r"\b(weekly|daily|monthly) (look|review|check)\b",
                 r"\bafter (the )?launch\b[^.?!]{0,40}\b(watch|track|review|check)\w*",
             ),
         ),
@@ -234,6 +295,7 @@ CATALOGUE: dict[str, SignalSpec] = {
                 r"\b(held[- ]out|holdout|validation|test) (set|data|split)\b",
                 r"\bcross[- ]validat\w*\b",
                 r"\bregulari[sz]\w*\b",
+                r"\b(in|across) (both )?train(ing)? and test\b|\btest on (the )?(most recent|newer|later|unseen|new|latest)\b|\btrain\w* on (older|earlier|past)\b",
             ),
         ),
         SignalSpec(
@@ -246,6 +308,7 @@ CATALOGUE: dict[str, SignalSpec] = {
                 r"\b(future|after the fact|post-?outcome) (data|information|features?|signals?)\b",
                 r"\b(time|temporal|date)[- ]based (split|validation)\b",
                 r"\bsplit\w* by (time|date|user|customer|account)\b",
+                r"\b(filled in|known|recorded|set|updated|added) after\b|\bknows? the answer\b|\b(actually |already )?know at the (moment|time)\b",
             ),
         ),
         SignalSpec(
@@ -256,6 +319,9 @@ CATALOGUE: dict[str, SignalSpec] = {
             patterns=(
                 r"\b(drift\w*|distribution (shift|change)|data shift|concept shift|seasonal\w*|stale|retrain\w*)\b",
                 r"\b(fraudsters|attackers|behaviou?r|patterns?) (change|adapt|evolve|shift)\w*\b",
+                r"\b(look|looks|is|are|gets?|became|becomes) (different|changed) (from|than|since)\b|\bthe world (is |has )?chang\w*",
+                r"\bnew (kinds?|types?|tricks?|products?|patterns?) (of )?\w*",
+                r"\bcompar\w* (the )?distribution\b",
             ),
         ),
         SignalSpec(
@@ -274,7 +340,9 @@ CATALOGUE: dict[str, SignalSpec] = {
             Dimension.ANALYTICAL_RIGOR,
             "asks where labels come from, whether the data is representative and what is missing",
             patterns=(
-                r"\b(labels?|labell?ing|labell?ed|ground truth|annotat\w*)\b",
+                r"\b(labels?|labell?ing|labell?ed|ground truth|annotat\w*|tags)\b",
+                r"\b(find out|learn|know)\b[^.?!]{0,30}\b(weeks |days |months )?later\b|\bmissing (a lot of|some|many|most)\b",
+                r"\bmostly (from|english|one)\b|\bpoor on\b",
                 r"\b(data quality|training data|representative|sample size|class imbalance|imbalanced|missing data|noisy data)\b",
             ),
         ),
@@ -304,6 +372,9 @@ CATALOGUE: dict[str, SignalSpec] = {
             patterns=(
                 r"\b(align\w*|stakeholders?|buy-?in|get (them|him|her|everyone) on board|common ground|shared goal|compromis\w*|negotiat\w*|agree\w*|disagree\w*)\b",
                 r"\b(understand|ask|hear|listen to) (their|his|her|your|the team's) (concerns?|constraints?|goals?|side|worries)\b",
+                r"\b(we both|both of (you|us|them)|the two of us|you and \w+ (to )?(sign|agree))\b",
+                r"\bwhat (he|she|they|you) (really |actually )?(wanted|wants|needed|needs|cared about|cares about)\b",
+                r"\b(matters?|important) (most )?to (you|them|him|her|your)\b|\bsit down with (your|their|his|her)\b",
             ),
         ),
         SignalSpec(
@@ -331,7 +402,8 @@ CATALOGUE: dict[str, SignalSpec] = {
             "signposts the answer (the parts, then each in turn, then a summary) so the listener can follow",
             patterns=(
                 r"\b(first(ly)?|second(ly)?|third(ly)?|finally|lastly|then|next)\b,?",
-                r"\b(two|three|four|couple of|few) (things|parts|steps|areas|reasons|points|pillars|questions|options)\b",
+                r"\b(two|three|four|couple of|few) (\w+ )?(things|parts|steps|areas|reasons|points|pillars|questions|options)\b",
+                r"\b(i'd|i would|we'd|let me) (start|begin) (by|with)\b|\bonce\b",
                 r"\b(to summari[sz]e|in summary|to sum up|so overall|my framework|let me (structure|break)|bottom line)\b",
             ),
             min_hits=2,
@@ -343,6 +415,7 @@ CATALOGUE: dict[str, SignalSpec] = {
             "sets the scene in one or two sentences: where, when, what was at stake",
             patterns=(
                 r"\b(when i was|at my (last|previous|current)|in my (last|previous|current) (role|job|team)|last (year|quarter|spring|summer|fall|autumn|winter)|a few (months|years) ago|(two|three|\d+) years ago)\b",
+                r"\b(our|my) (chief \w+ officer|ceo|cto|cfo|cro|coo|head of|director|boss)\b",
                 r"\b(the situation|the context|our team was|i was (leading|working|the pm|responsible)|we were (about to|trying|building|launching))\b",
             ),
         ),
@@ -366,6 +439,9 @@ CATALOGUE: dict[str, SignalSpec] = {
                 r"\b(we|i|it) (relaunched|reduced|increased|cut|grew|saved|hit|beat|recovered|kept|won)\b",
                 rf"\b(went up|went down|fell|rose|dropped|grew|improved|increased|decreased|doubled|halved)\b[^.?!]{{0,30}}\b({_NUM})\b",
                 rf"\b(with|at) [a-z ]{{0,20}}\b(at|of|to) {_NUM} ?(%|percent)",
+                rf"\b{_NUM} ?(%|percent|percentage points?) (more|fewer|less|higher|lower)\b",
+                rf"\b(took|brought|saved|cut|shaved|freed|approved|lost) (about |roughly |around )?({_NUM}|{_FRACTION})\b",
+                r"\b(eventually|by the end)\b[^.?!]{0,40}\b(fixed|worked|shipped|launched|doing|recovered|back)\b",
             ),
         ),
         SignalSpec(
@@ -392,7 +468,7 @@ CATALOGUE: dict[str, SignalSpec] = {
             Dimension.BEHAVIORAL,
             "says what you would do differently or what you took from it",
             patterns=(
-                r"\b(i learn(ed|t)|lesson|next time|in hindsight|looking back|would do differently|takeaway|what i took away|taught me|since then|ever since|from then on|these days i|now i always|i now|i never \w+ (a|an|the) )",
+                r"\b(i learn(ed|t)|lesson|what i took from|next time|in hindsight|looking back|would do differently|takeaway|what i took away|taught me|since then|ever since|from then on|these days i|now i always|i now|i never \w+ (a|an|the) )",
             ),
         ),
         SignalSpec(
@@ -401,7 +477,7 @@ CATALOGUE: dict[str, SignalSpec] = {
             Dimension.COMMUNICATION,
             "gives a specific reason for wanting this role, tied to something you did",
             patterns=(
-                r"\b(excit\w*|drawn to|why i|i want to|i('m| am) (interested|keen|looking)|passion\w*|what (draws|excites|attracts) me|i love|i enjoy|motivat\w*)\b",
+                r"\b(excit\w*|drawn to|why i|i want to|i('m| am) (interested|keen|looking)|passion\w*|what (draws|excites|attracts) me|i love|i enjoy|motivat\w*|pull\w* me|draws? me|brings? me)\b",
             ),
         ),
         SignalSpec(
@@ -409,10 +485,13 @@ CATALOGUE: dict[str, SignalSpec] = {
             "Cites a shipped result",
             Dimension.PRODUCT_SENSE,
             "names something you shipped and the number it moved",
-            patterns=(r"\b(i|we) (shipped|launched|owned|built|delivered|rolled out|led)\b",),
-            support=(
-                rf"\b{_NUM} ?(%|percent|x|points|users|customers|hours|days|tickets)(?![\w-])|\$ ?\d|\b(doubled|halved|tripled)\b",
+            patterns=(
+                r"\b(i|we) (shipped|launched|owned|built|delivered|rolled out|led|ran)\b",
+                r"\bi was (the pm|the product manager|responsible) for\b",
             ),
+            support=(_CHANGE,),
+            # The number often comes a few sentences after "I owned ...", at the end of the story.
+            support_window=3,
         ),
     ]
 }
