@@ -25,6 +25,7 @@ test: setup-test lint
 
 bench: setup-test
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	@echo "== rubric on the blind set (never tuned against)"; $(PY) bench/bench_rubric.py --set bench/eval/blind.jsonl --text-only
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

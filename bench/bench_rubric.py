@@ -15,8 +15,9 @@ Goals (issue 6): pairwise accuracy >= 0.9 and every signal's F1 >= 0.8, on both 
 prints whether each is met and exits 0 either way: a miss is a figure to report, not a crash.
 
 Usage: ``python bench/bench_rubric.py [--text-only] [--set PATH]``. ``--set`` picks another labelled set in
-the same format, e.g. ``bench/eval/heldout.jsonl``: answers written and labelled without looking at the
-patterns, so its figures are the honest estimate for answers the patterns were never tuned on.
+the same format, e.g. ``bench/eval/heldout.jsonl`` (written blind, now a second development set: the patterns
+were generalised while looking at it) or the lead's blind set, whose figures are the honest estimate for
+answers the patterns were never tuned on.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ _VAGUE = re.compile(
     r"balance|threshold|approach|thing)|at the heart|(is|are) (always |very |really |super |obviously |also )?"
     r"(important|critical|key|crucial|essential|bad|good|complicated|a balance)|matters? (a lot|most)|be (very )?careful|"
     r"responsible|various|figure out (what|the|how)|it depends|depends on|whatever is ready|and see\b|"
-    r"see how (far|it goes)|works? well|really good)\b",
+    r"see how (far|it goes)|works? well|really good|complicated)\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
@@ -49,6 +49,8 @@ _NUMBER = re.compile(
     r"hundred|thousand|million|half|quarter|third|fifth|percent)\b",
     re.IGNORECASE,
 )
+#: A reason or a consequence: a sentence that argues is not a keyword list.
+_REASON = re.compile(r"\b(because|so|since|which|otherwise|unless)\b", re.IGNORECASE)
 #: A sentence this short (words) with no number is a fragment ("Monitor performance.", "Ensure fairness."):
 #: it names a topic, it does not show a signal.
 _FRAGMENT_WORDS = 5
@@ -59,7 +61,7 @@ _LIST_SIGNALS = 3
 #: ... with fewer words than this per signal, and no number, is a keyword list ("I'd check for overfitting and
 #: data leakage, look at the data quality, and do an A/B test"): naming checks is not doing them, so it earns
 #: none of them. A number is substance: "approvals for that group went up nine percent" is not a list.
-_LIST_WORDS_PER_SIGNAL = 7
+_LIST_WORDS_PER_SIGNAL = 5
 #: Signals judged on form, not content: a short "First, ..." is still a signpost.
 _FORM_SIGNALS = frozenset({"structure"})
 
@@ -188,6 +190,7 @@ def _list_sentences(parts: Sequence[tuple[str, list[str]]]) -> set[tuple[str, in
                 hit >= _LIST_SIGNALS
                 and word_count(sentence) < hit * _LIST_WORDS_PER_SIGNAL
                 and not _NUMBER.search(sentence)
+                and not _REASON.search(sentence)
             ):
                 out.add((prompt_id, i))
     return out
@@ -406,6 +409,18 @@ def mentioned(text: str, question: Question, kind: str | None) -> str | None:
     return None
 
 
+#: Mass nouns and collectives that stay as they are in "say what goes wrong for {term} today".
+_NO_PLURAL = frozenset({"leadership", "fraud", "missed fraud", "risk", "wrong team"})
+
+
+def _plural(term: str, kind: str | None) -> str:
+    """The plural of a singular people or error term, so advice reads "for customers today", not "for
+    customer today"; metric terms ("conversion", "churn") are left alone."""
+    if kind not in ("who", "error") or term in _NO_PLURAL or term.endswith("s"):
+        return term
+    return term + "s"
+
+
 def advise(spec: SignalSpec, strong: str, text: str, question: Question, detail: str = "") -> str:
     """One concrete sentence on what would have earned a missing signal, tied to the candidate's own answer.
 
@@ -432,5 +447,5 @@ def advise(spec: SignalSpec, strong: str, text: str, question: Question, detail:
         return f"Next time, {instruction}."
     authored = any(ref.id == spec.id and ref.strong for ref in question.signals)
     if example and not authored and term in signals.DOMAIN_TERMS.get(kind or "", ()):
-        return f"You mentioned {term}: {example.format(term=term)}."
+        return f"You mentioned {term}: {example.format(term=_plural(term, kind))}."
     return f"You mentioned {term}: {instruction}."

@@ -59,7 +59,9 @@ _NUM = (
     rf"|seventeen|eighteen|nineteen|{_UNITS}|half a)"
 )
 #: A share said in words: "a quarter", "half", "a third", "one in four", "two thirds".
-_FRACTION = rf"(?:(?:a|one|two|three) (?:quarter|third|fifth|tenth)s?|half|two thirds|one in (?:{_UNITS}|ten|\d+))"
+_FRACTION = (
+    rf"(?:(?:a|one|two|three) (?:quarter|third|fifth|tenth)s?|half|two thirds|one in (?:{_UNITS}|ten|\d+))"
+)
 #: A direction of change, as people say it ("down", "less", "cut", "went up").
 _DIRECTION = (
     r"(?:less|more|fewer|down|up|cut|halve\w*|doubl\w*|drop\w*|reduc\w*|grow\w*|rais\w*|fall\w*|fell|rose|"
@@ -362,6 +364,10 @@ CATALOGUE: dict[str, SignalSpec] = {
             "names who could be harmed or treated unfairly and a safeguard",
             patterns=(
                 r"\b(ethic\w*|fair(ness)?|unfair\w*|bias(ed|es)?|privacy|consent|transparen\w*|explainab\w*|misuse|safety|deepfakes?|copyright|discriminat\w*)\b",
+                # Who is harmed, in plain words: "harms people who never touched our product", "split those
+                # results by age, by language", "a convincing fake photo of them".
+                r"\bharms? (people|users|someone|patients|customers|\w+ who)\b|\bfake (photos?|images?|videos?|voices?)\b",
+                r"\b(split|break|slice|compare)\w* (\w+ ){0,3}by (age|gender|race|ethnicity|language|region|postcode|disability)\b",
             ),
         ),
         SignalSpec(
@@ -441,7 +447,7 @@ CATALOGUE: dict[str, SignalSpec] = {
                 rf"\b(with|at) [a-z ]{{0,20}}\b(at|of|to) {_NUM} ?(%|percent)",
                 rf"\b{_NUM} ?(%|percent|percentage points?) (more|fewer|less|higher|lower)\b",
                 rf"\b(took|brought|saved|cut|shaved|freed|approved|lost) (about |roughly |around )?({_NUM}|{_FRACTION})\b",
-                r"\b(eventually|by the end)\b[^.?!]{0,40}\b(fixed|worked|shipped|launched|doing|recovered|back)\b",
+                r"\b(eventually|by the end)\b[^.?!]{0,40}\b(fixed|recovered|back to normal)\b",
             ),
         ),
         SignalSpec(
