@@ -38,6 +38,18 @@ def run(
     )
 
 
+def run_answers(answers: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    """A headless run of the fraud scenario from answer files, JSON on stdout, no speech."""
+    return run(
+        "run", "-s", "fraud-success-metrics", "--answers", str(answers), "--json", "--no-speech", home=home
+    )
+
+
+def silent_wav(path: Path, seconds: int) -> Path:
+    subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", str(path), "trim", "0", str(seconds)], check=True)
+    return path
+
+
 def session_dirs(home: Path) -> list[Path]:
     return sorted((home / "sessions").iterdir())
 
@@ -155,20 +167,9 @@ def test_corrupt_silent_and_markup_answers_do_not_stop_the_interview(
     answers = tmp_path / "answers"
     answers.mkdir()
     (answers / "1.wav").write_bytes(b"RIFF\x00\x00garbage" * 50)
-    subprocess.run(
-        ["sox", "-n", "-r", "16000", "-c", "1", str(answers / "1-1.wav"), "trim", "0", "3"], check=True
-    )
+    silent_wav(answers / "1-1.wav", 3)
     (answers / "2.txt").write_text("[bold]I would run an experiment[/] with a holdout [red]group[/red].")
-    done = run(
-        "run",
-        "-s",
-        "fraud-success-metrics",
-        "--answers",
-        str(answers),
-        "--json",
-        "--no-speech",
-        home=voicemock_home,
-    )
+    done = run_answers(answers, voicemock_home)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert "1.wav: cannot decode audio" in done.stderr
@@ -185,20 +186,9 @@ def test_corrupt_silent_and_markup_answers_do_not_stop_the_interview(
 def test_silent_audio_answer_is_reported_as_no_speech(tmp_path: Path, voicemock_home: Path) -> None:
     answers = tmp_path / "answers"
     answers.mkdir()
-    subprocess.run(
-        ["sox", "-n", "-r", "16000", "-c", "1", str(answers / "1.wav"), "trim", "0", "4"], check=True
-    )
+    silent_wav(answers / "1.wav", 4)
     (answers / "2.txt").write_text("We would run an A/B test.")
-    done = run(
-        "run",
-        "-s",
-        "fraud-success-metrics",
-        "--answers",
-        str(answers),
-        "--json",
-        "--no-speech",
-        home=voicemock_home,
-    )
+    done = run_answers(answers, voicemock_home)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["questions"][0]["turns"][0]["status"] == "no_speech"
