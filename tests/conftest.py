@@ -56,3 +56,12 @@ def wer(reference: str, hypothesis: str) -> float:
             d[j] = min(d[j] + 1, d[j - 1] + 1, prev + (r[i - 1] != h[j - 1]))
             prev = cur
     return d[len(h)] / max(1, len(r))
+
+
+@pytest.fixture(scope="module")
+def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A private PulseAudio null sink for the module's tests (see tests/pulse.py)."""
+    from pulse import pulse_session
+
+    with pulse_session(tmp_path_factory.mktemp("pulse")) as server:
+        yield server

@@ -10,11 +10,13 @@ Works as root (pulseaudio only warns) because the daemon is started with ``-n -F
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -181,3 +183,25 @@ class PulseServer:
 
 def silence(seconds: float) -> audio.Samples:
     return np.zeros(int(seconds * 16_000), dtype=np.float32)
+
+
+@contextlib.contextmanager
+def pulse_session(root: Path) -> Iterator[PulseServer]:
+    """A running private PulseAudio server, with this process pointed at it (for PortAudio's ALSA pulse
+    plugin) and the device list refreshed; everything restored afterwards."""
+    from voicemock.backends import devices
+
+    server = PulseServer(root).start()
+    saved = {k: os.environ.get(k) for k in server.env}
+    os.environ.update(server.env)  # the ALSA pulse plugin reads these when a stream opens
+    devices.refresh()  # PortAudio lists ALSA's "pulse" device only if a server answered at start-up
+    try:
+        yield server
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        server.stop()
+        devices.refresh()

@@ -3,10 +3,8 @@ block-level tests through a stand-in input stream (the PortAudio callback is the
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -219,24 +217,6 @@ def test_unknown_device_names_the_choices() -> None:
 
 
 # -- the real PortAudio path --------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
-    server = PulseServer(tmp_path_factory.mktemp("pulse")).start()
-    saved = {k: os.environ.get(k) for k in server.env}
-    os.environ.update(server.env)  # the ALSA pulse plugin reads these when a stream opens
-    devices.refresh()  # PortAudio lists ALSA's "pulse" device only if a server answered at start-up
-    try:
-        yield server
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        server.stop()
-        devices.refresh()
 
 
 @pytest.mark.audio

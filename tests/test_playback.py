@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -41,24 +39,6 @@ def test_unknown_output_device_gives_null_player_naming_choices() -> None:
     player = make_player(SpeechSettings(output_device="no-such-speaker-xyz"))
     assert not player.available
     assert "no-such-speaker-xyz" in player.reason or "no audio output" in player.reason
-
-
-@pytest.fixture(scope="module")
-def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
-    server = PulseServer(tmp_path_factory.mktemp("pulse")).start()
-    saved = {k: os.environ.get(k) for k in server.env}
-    os.environ.update(server.env)
-    devices.refresh()
-    try:
-        yield server
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        server.stop()
-        devices.refresh()
 
 
 @pytest.mark.audio
