@@ -10,7 +10,6 @@ background, and counts PortAudio input-overflow flags. Goal: 0. Runtime is about
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import threading
@@ -19,9 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from pulse import LONG_ANSWER, PulseServer, synthesize
+from pulse import LONG_ANSWER, pulse_session, synthesize
 from voicemock import audio
-from voicemock.backends import devices
 from voicemock.backends.incremental import IncrementalTranscriber
 from voicemock.backends.microphone import MicrophoneRecorder
 from voicemock.backends.whisper import WhisperTranscriber
@@ -35,10 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        server = PulseServer(root / "pulse").start()
-        os.environ.update(server.env)
-        devices.refresh()
-        try:
+        with pulse_session(root / "pulse") as server:  # also restores the environment afterwards
             speech = synthesize(LONG_ANSWER, root / "speech.wav")
             whisper = WhisperTranscriber()
             whisper.load()
@@ -63,8 +58,6 @@ def main() -> None:
             transcript = inc.transcribe(Path(answer.audio_path or ""))
             tail = time.perf_counter() - end
             recorded = audio.duration(Path(answer.audio_path or ""))
-        finally:
-            server.stop()
     print(f"recorded {recorded:.1f} s in {end - started:.1f} s wall, ended_by={answer.ended_by}")
     print(f"chunks transcribed in parallel: {inc.chunks_transcribed}, words: {len(transcript.words)}")
     print(f"final text {tail:.2f} s after the end of recording")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +13,39 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
+
+
+VOICEMOCK = [sys.executable, "-m", "voicemock"]
+
+
+def run_voicemock(
+    *args: str, home: Path, env: dict[str, str] | None = None, input: str | None = None, timeout: float = 240
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `voicemock` command to completion, as a user would, with its own VOICEMOCK_HOME."""
+    return subprocess.run(
+        [*VOICEMOCK, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "VOICEMOCK_HOME": str(home), **(env or {})},
+        input=input,
+        timeout=timeout,
+        cwd=ROOT,
+    )
+
+
+def start_voicemock(
+    *args: str, home: Path, env: dict[str, str] | None = None, stdin: int = subprocess.PIPE
+) -> subprocess.Popen[str]:
+    """Start the real `voicemock` command in the background (to type into it, signal or kill it)."""
+    return subprocess.Popen(
+        [*VOICEMOCK, *args],
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "VOICEMOCK_HOME": str(home), **(env or {})},
+        cwd=ROOT,
+    )
 
 
 @pytest.fixture(autouse=True)

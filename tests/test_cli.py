@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, speak_to_wav
+from conftest import run_voicemock, speak_to_wav, start_voicemock
 
-VOICEMOCK = [sys.executable, "-m", "voicemock"]
+run = run_voicemock
 
 STRONG_1 = (
     "The people hurt today are cardholders who find charges they never made, and honest shoppers whose "
@@ -27,15 +25,6 @@ WEAK_1 = (
     "I would use a gradient boosted model with lots of features and tune the hyperparameters until the AUC is "
     "as high as possible, then ship it."
 )
-
-
-def run(
-    *args: str, home: Path, input: str | None = None, timeout: float = 240
-) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "VOICEMOCK_HOME": str(home)}
-    return subprocess.run(
-        [*VOICEMOCK, *args], capture_output=True, text=True, env=env, input=input, timeout=timeout, cwd=ROOT
-    )
 
 
 def run_answers(answers: Path, home: Path) -> subprocess.CompletedProcess[str]:
@@ -104,16 +93,7 @@ def test_strong_and_weak_answers_score_differently_on_the_right_signal(
         answers = tmp_path / label
         answers.mkdir()
         (answers / "1.txt").write_text(text)
-        done = run(
-            "run",
-            "-s",
-            "fraud-success-metrics",
-            "--answers",
-            str(answers),
-            "--json",
-            "--no-speech",
-            home=voicemock_home,
-        )
+        done = run_answers(answers, voicemock_home)
         assert done.returncode == 0, done.stderr
         reports[label] = json.loads(done.stdout)
     strong = {s["id"]: s["shown"] for s in reports["strong"]["questions"][0]["signals"]}
@@ -204,15 +184,8 @@ def _wait_for(predicate: object, timeout: float = 60) -> None:
 
 
 def test_kill_mid_interview_leaves_a_resumable_session(tmp_path: Path, voicemock_home: Path) -> None:
-    env = {**os.environ, "VOICEMOCK_HOME": str(voicemock_home)}
-    proc = subprocess.Popen(
-        [*VOICEMOCK, "run", "-s", "fraud-success-metrics", "--typed", "--no-speech"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=ROOT,
+    proc = start_voicemock(
+        "run", "-s", "fraud-success-metrics", "--typed", "--no-speech", home=voicemock_home
     )
     assert proc.stdin is not None
     proc.stdin.write(STRONG_1 + "\n\n")
@@ -244,15 +217,8 @@ def test_kill_mid_interview_leaves_a_resumable_session(tmp_path: Path, voicemock
 
 
 def test_ctrl_c_says_how_to_resume(voicemock_home: Path) -> None:
-    env = {**os.environ, "VOICEMOCK_HOME": str(voicemock_home)}
-    proc = subprocess.Popen(
-        [*VOICEMOCK, "run", "-s", "fraud-success-metrics", "--typed", "--no-speech"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=ROOT,
+    proc = start_voicemock(
+        "run", "-s", "fraud-success-metrics", "--typed", "--no-speech", home=voicemock_home
     )
     _wait_for(lambda: list((voicemock_home / "sessions").glob("*/journal.jsonl")))
     time.sleep(0.5)
@@ -270,18 +236,15 @@ def test_doctor_reports_each_part(voicemock_home: Path) -> None:
 
 
 def test_missing_microphone_falls_back_to_typed_answers(voicemock_home: Path) -> None:
-    env = {
-        **os.environ,
-        "VOICEMOCK_HOME": str(voicemock_home),
-        "VOICEMOCK_AUDIO__INPUT_DEVICE": "no-such-mic",
-    }
-    done = subprocess.run(
-        [*VOICEMOCK, "run", "-s", "fraud-success-metrics", "--no-speech", "--json"],
+    done = run(
+        "run",
+        "-s",
+        "fraud-success-metrics",
+        "--no-speech",
+        "--json",
+        home=voicemock_home,
+        env={"VOICEMOCK_AUDIO__INPUT_DEVICE": "no-such-mic"},
         input=STRONG_1 + "\n\nWe would run an A/B test.\n\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
         timeout=120,
     )
     assert done.returncode == 0, done.stderr

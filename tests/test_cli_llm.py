@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import run_voicemock
 from llm_server import FakeLLMServer, closed_port
 from voicemock.backends.openai_coach import OpenAICoach, probe_endpoint
 from voicemock.config import LLMSettings
@@ -20,8 +18,6 @@ LLM_QUESTION = "When you decline a good payment, who exactly is hurt, and how wo
 
 def _run(home: Path, answers: Path, base_url: str, timeout: float = 2.0) -> subprocess.CompletedProcess[str]:
     env = {
-        **os.environ,
-        "VOICEMOCK_HOME": str(home),
         "VOICEMOCK_LLM__COACH": "openai",
         "VOICEMOCK_LLM__BASE_URL": base_url,
         "VOICEMOCK_LLM__MODEL": "test-model",
@@ -29,25 +25,8 @@ def _run(home: Path, answers: Path, base_url: str, timeout: float = 2.0) -> subp
         "VOICEMOCK_LLM__NOTES_TIMEOUT": "3",
         "OPENAI_API_KEY": KEY,
     }
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "voicemock",
-            "run",
-            "-s",
-            "fraud-success-metrics",
-            "--answers",
-            str(answers),
-            "--json",
-            "--no-speech",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-    )
+    args = ("run", "-s", "fraud-success-metrics", "--answers", str(answers), "--json", "--no-speech")
+    return run_voicemock(*args, home=home, env=env, timeout=120)
 
 
 def _answers(tmp_path: Path) -> Path:

@@ -8,13 +8,11 @@ persona speech out, half duplex, recording to disk, incremental Whisper, follow-
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from conftest import ROOT, wer
+from conftest import start_voicemock, wer
 from pulse import PulseServer, synthesize
 
 SCENARIO = """
@@ -51,34 +49,13 @@ def test_microphone_answer_end_to_end(tmp_path: Path, voicemock_home: Path) -> N
     pulse = PulseServer(tmp_path / "pulse").start()
     try:
         env = {
-            **os.environ,
             **pulse.env,
-            "VOICEMOCK_HOME": str(voicemock_home),
             "VOICEMOCK_AUDIO__END_MODE": "silence",
             "VOICEMOCK_AUDIO__SILENCE_SECONDS": "2",
             "VOICEMOCK_AUDIO__MIN_ANSWER_SECONDS": "2",
         }
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "voicemock",
-                "--scenarios",
-                str(scenarios),
-                "run",
-                "-s",
-                "mic-check",
-                "--input-device",
-                "pulse",
-                "--json",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-            cwd=ROOT,
-        )
+        args = ("--scenarios", str(scenarios), "run", "-s", "mic-check", "--input-device", "pulse", "--json")
+        proc = start_voicemock(*args, home=voicemock_home, env=env, stdin=subprocess.DEVNULL)
         assert proc.stderr is not None
         seen = []
         for line in proc.stderr:  # progress goes to stderr with --json
