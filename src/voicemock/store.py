@@ -116,10 +116,13 @@ class SessionDir:
 
     @property
     def started(self) -> dict[str, Any]:
-        for e in self.events():
-            if e["event"] == "started":
-                return e
-        return {}
+        """The session's "started" event: always the journal's first line, so only that line is read."""
+        try:
+            with open(self.path / JOURNAL, encoding="utf-8") as f:
+                first: dict[str, Any] = json.loads(f.readline())
+        except (OSError, json.JSONDecodeError):
+            return {}
+        return first if first.get("event") == "started" else {}
 
     @property
     def finished(self) -> bool:
