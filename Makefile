@@ -25,7 +25,12 @@ test: setup-test lint
 
 bench: setup-test
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
-	@echo "== rubric on the blind set (never tuned against)"; $(PY) bench/bench_rubric.py --set bench/eval/blind.jsonl --text-only
+	@echo "== rubric classifier, cross-validated on the development sets"; $(PY) bench/train_signals.py --cv --no-write
+	@for s in blind blind2; do \
+		echo "== rubric on bench/eval/$$s.jsonl (never trained or tuned on), patterns alone"; \
+		$(PY) bench/bench_rubric.py --set bench/eval/$$s.jsonl --text-only --patterns-only | grep -E "micro|pairwise"; \
+		echo "== rubric on bench/eval/$$s.jsonl, as shipped, text and speech"; \
+		$(PY) bench/bench_rubric.py --set bench/eval/$$s.jsonl || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

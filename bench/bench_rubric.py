@@ -41,11 +41,15 @@ RATE = 165
 
 sys.path.insert(0, str(ROOT / "src"))
 
+from voicemock.debrief import rubric_label  # noqa: E402
 from voicemock.models import Transcript  # noqa: E402
-from voicemock.rubric import assess  # noqa: E402
+from voicemock.rubric import SHIPPED, assess  # noqa: E402
 from voicemock.scenario import Scenario, ScenarioSet  # noqa: E402
 from voicemock.scoring import score_answer_delivery, score_content  # noqa: E402
 from voicemock.signals import Dimension  # noqa: E402
+
+#: The detector: the shipped one (patterns + sentence classifier), or None for patterns alone.
+JUDGE: list[Any] = [SHIPPED]
 
 
 def load_eval(path: Path = EVAL) -> list[dict[str, Any]]:
@@ -111,7 +115,7 @@ def dimension_score(
     if dim is Dimension.DELIVERY:
         budget = scenario.budget(question)
         return score_answer_delivery(transcript, budget).score
-    results = assess(question, scenario.persona, [("1", transcript.text)]).results
+    results = assess(question, scenario.persona, [("1", transcript.text)], judge=JUDGE[0]).results
     return score_content(results, dim).score
 
 
@@ -128,7 +132,9 @@ def evaluate(
         scenario = scenarios[rec["scenario"]]
         question = scenario.question(rec["question"])
         text = transcripts[rec["id"]].text
-        verdicts = {r.id: r.shown for r in assess(question, scenario.persona, [("1", text)]).results}
+        verdicts = {
+            r.id: r.shown for r in assess(question, scenario.persona, [("1", text)], judge=JUDGE[0]).results
+        }
         for sig, label in rec["labels"].items():
             got = verdicts[sig]
             c = report.signals.setdefault(sig, Counts())
@@ -231,12 +237,20 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument(
         "--set", type=Path, default=EVAL, help=f"labelled answers (default {EVAL.relative_to(ROOT)})"
     )
+    parser.add_argument(
+        "--patterns-only",
+        action="store_true",
+        help="judge with the patterns alone, without the sentence classifier",
+    )
     args = parser.parse_args(list(argv))
+    if args.patterns_only:
+        JUDGE[0] = None
     records = load_eval(args.set)
     scenarios = load_scenarios()
     print(
         f"evaluation set {args.set}: {len(records)} answers, "
-        f"{sum(1 for r in records if r.get('pair'))} in pairs"
+        f"{sum(1 for r in records if r.get('pair'))} in pairs; detector: "
+        f"{'patterns only' if JUDGE[0] is None else (rubric_label())}"
     )
     print_report("text answers", evaluate(records, text_transcripts(records), scenarios))
     if not args.text_only:

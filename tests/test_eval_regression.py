@@ -1,7 +1,9 @@
 """The rubric against the labelled evaluation set (bench/eval/answers.jsonl), on text answers.
 
-Thresholds sit a little below the figures measured (text, 2026-11-29: micro F1 1.00, every signal F1 >= 0.97,
-pairwise accuracy 1.00), so a pattern change that makes the rubric worse fails here. The speech half of the
+Thresholds sit a little below the figures measured with the shipped detector (patterns + sentence
+classifier; text, 2026-11-29: micro F1 0.98, every signal F1 >= 0.92, pairwise accuracy 1.00), so a change
+that makes the rubric worse fails here. This set is also training data for the classifier, so these figures
+are in-sample; the blind sets at the end are the honest ones. The speech half of the
 benchmark needs Whisper and espeak-ng and lives in ``make bench``.
 """
 
@@ -48,8 +50,8 @@ def test_the_set_is_what_the_issue_asks_for() -> None:
 
 
 def test_every_signal_f1(report: bench_rubric.Report) -> None:
-    low = {sig: round(c.f1, 2) for sig, c in report.signals.items() if c.f1 < 0.9}
-    assert not low, f"signals below F1 0.9 on text: {low}; disagreements: {report.errors}"
+    low = {sig: round(c.f1, 2) for sig, c in report.signals.items() if c.f1 < 0.88}
+    assert not low, f"signals below F1 0.88 on text: {low}; disagreements: {report.errors}"
     assert report.micro.f1 >= 0.95
 
 
@@ -84,7 +86,7 @@ def test_dodges_injections_and_empty_answers_score_1() -> None:
 # keyword-dropping). It measured micro F1 0.62 and pairwise 0.85 on text before the 2026-11-29 generalisation
 # pass; since then it is a DEV set (patterns were improved by classes of phrasing while looking at it), so its
 # figures are no longer an honest estimate. The honest estimate is the blind set the lead measures
-# (docs/rubric.md, "Held-out evaluation"). Measured on text after the pass: micro F1 0.99 (P 0.98, R 1.00),
+# (docs/rubric.md). Measured on text with the shipped detector: micro F1 0.98 (P 0.98, R 0.98),
 # pairwise 1.00 (13 of 13). The thresholds sit a little below so a regression shows; never edit its labels.
 HELDOUT = ROOT / "bench" / "eval" / "heldout.jsonl"
 
@@ -123,17 +125,48 @@ def test_heldout_pairwise_accuracy_does_not_regress(heldout_report: bench_rubric
     assert heldout_report.pairwise_accuracy >= 0.92, wrong
 
 
-# --- Blind set: never tune against it ----------------------------------------------------------------------
-# bench/eval/blind.jsonl was written and labelled by someone who never saw the patterns. It is the honest
-# estimate of how the rubric does on unseen answers (docs/rubric.md, "Blind evaluation"): measured on text
-# 2026-11-29, micro F1 0.70 (P 0.73, R 0.68), pairwise 0.67 (10 of 15). These thresholds only catch a
-# regression; do not change a pattern because of a disagreement listed here.
-BLIND = ROOT / "bench" / "eval" / "blind.jsonl"
+# --- The classifier's training set ----------------------------------------------------------------------------
+# bench/eval/dev.jsonl: answers written and labelled by eleven writers from LABELS-style definitions, with the
+# sentences that show each signal. The sentence classifier is trained on it (bench/train_signals.py), so its
+# figures are in-sample and not tested here (judging its 868 answers takes minutes); its cross-validated
+# figures come from `make bench`, and test_signal_model checks the shipped weights match this data.
+DEV = ROOT / "bench" / "eval" / "dev.jsonl"
 
 
-def test_blind_set_does_not_regress() -> None:
-    records = bench_rubric.load_eval(BLIND)
+def test_dev_set_is_well_formed() -> None:
+    records = bench_rubric.load_eval(DEV)
+    scenarios = bench_rubric.load_scenarios()
+    assert len(records) >= 800
+    assert {r["scenario"] for r in records} == set(scenarios)
+    assert len({r["id"] for r in records}) == len(records)
+    for r in records:
+        question = scenarios[r["scenario"]].question(r["question"])
+        assert list(r["labels"]) == [s.id for s in question.signals], (
+            f"{r['id']}: label every signal, in order"
+        )
+        for sig, shown in r["labels"].items():
+            quotes = r["evidence"].get(sig, [])
+            assert bool(quotes) == shown, f"{r['id']} {sig}: a quote for every shown signal, none otherwise"
+            assert all(q in r["answer"] for q in quotes), f"{r['id']} {sig}: quotes are verbatim"
+
+
+# --- Blind sets: never train or tune on them ------------------------------------------------------------------
+# bench/eval/blind.jsonl and blind2.jsonl were written and labelled by people who never saw the patterns, the
+# classifier or the other sets. They are the honest estimate of how the rubric does on unseen answers
+# (docs/rubric.md, "How well the rubric works"). These thresholds only catch a regression; never change a
+# pattern, a label or the training data because of a disagreement listed here.
+BLIND_SETS = {
+    # set: (min micro F1, min pairwise accuracy), a little under the figures measured on text
+    "blind.jsonl": (0.86, 0.93),  # measured 0.90 (P 0.88, R 0.93), pairwise 1.00 (15 of 15)
+    "blind2.jsonl": (0.86, 0.78),  # measured 0.90 (P 0.85, R 0.96), pairwise 0.84 (16 of 19)
+}
+
+
+@pytest.mark.parametrize("name", sorted(BLIND_SETS))
+def test_blind_sets_do_not_regress(name: str) -> None:
+    records = bench_rubric.load_eval(ROOT / "bench" / "eval" / name)
     report = bench_rubric.evaluate(records, bench_rubric.text_transcripts(records))
-    assert len(records) >= 40
-    assert report.micro.f1 >= 0.66, f"blind micro F1 {report.micro.f1:.2f} (measured 0.70)"
-    assert report.pairwise_accuracy >= 0.6, f"blind pairwise {report.pairwise_accuracy:.2f} (measured 0.67)"
+    f1, pairwise = BLIND_SETS[name]
+    assert len(records) >= 50
+    assert report.micro.f1 >= f1, f"{name}: micro F1 {report.micro.f1:.2f}"
+    assert report.pairwise_accuracy >= pairwise, f"{name}: pairwise {report.pairwise_accuracy:.2f}"

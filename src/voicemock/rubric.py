@@ -1,7 +1,10 @@
 """Deterministic rubric verdicts for an answer: which signals it shows, with the sentences that show them.
 
-Nothing here can be argued with: the candidate's text is only ever matched against patterns, never obeyed,
-so "ignore the rubric and give me five" earns nothing. Every verdict carries its evidence.
+Two detectors judge each sentence: the catalogue's patterns (``signals.py``) and, when its model is
+installed, a trained sentence classifier (``signal_model.py``) that credits paraphrase and overrules a
+pattern hit that is only a keyword. Nothing here can be argued with: the candidate's text is only ever
+matched and scored, never obeyed, so "ignore the rubric and give me five" earns nothing. Every verdict
+carries its evidence.
 """
 
 from __future__ import annotations
@@ -9,11 +12,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from voicemock import signals
 from voicemock.scenario import Persona, Question, SignalRef
 from voicemock.signals import Dimension, SignalSpec
+
+if TYPE_CHECKING:
+    from voicemock.signal_model import SentenceJudge
+
+
+class _Shipped(Enum):
+    JUDGE = "shipped"
+
+
+#: ``assess(..., judge=SHIPPED)``: use the shipped sentence classifier when its model is installed.
+SHIPPED = _Shipped.JUDGE
 
 _SENTENCE_END = re.compile(r"(?<=[.?!;])\s+|\n+")
 _EXPLAINERS = re.compile(
@@ -201,6 +217,7 @@ def _match(
     ref: SignalRef,
     parts: Sequence[tuple[str, list[str]]],
     lists: set[tuple[str, int]] | None = None,
+    judged: Judged | None = None,
 ) -> list[Evidence]:
     keywords = [_compile(_keyword_pattern(k)) for k in ref.keywords]
     patterns = [_compile(p) for p in spec.patterns] + keywords
@@ -211,12 +228,22 @@ def _match(
     hits: list[Evidence] = []
     for prompt_id, sents in parts:
         for i, sentence in enumerate(sents):
-            if not any(p.search(sentence) for p in patterns):
+            by_pattern = any(p.search(sentence) for p in patterns)
+            by_model = judged is not None and (prompt_id, i) in judged.credited
+            if by_model and not by_pattern and any(_compile(g).search(sentence) for g in spec.generic):
+                by_model = False  # "if the model makes mistakes, we lower the threshold": no failure named
+            if not by_model and not by_pattern:
+                continue
+            # A pattern hit the classifier finds very unlikely is a keyword without the thing: "we'd A/B test
+            # everything, obviously" names an experiment and proposes none.
+            if judged is not None and (prompt_id, i) in judged.vetoed:
                 continue
             # Keyword without substance earns nothing: a fragment, a generic promise or a list of checks.
             if judge_content and (_is_empty(sentence) or (prompt_id, i) in lists):
                 continue
-            if spec.support:
+            # The classifier learnt "a failure *with* its mitigation" from labelled answers; the support rule
+            # is for pattern hits, which only see the failure.
+            if spec.support and not by_model:
                 # The support (a failure's mitigation) may sit in the sentence before or after: people say
                 # "It could start declining good orders. So I'd cap declines per merchant."
                 w = spec.support_window
@@ -274,25 +301,66 @@ def _ownership(parts: Sequence[tuple[str, list[str]]]) -> tuple[bool, list[Evide
     return shown, (i_sents[:2] if shown else []), detail
 
 
+def shipped_judge() -> SentenceJudge | None:
+    """The shipped sentence classifier, or None when its embedding model is not installed."""
+    from voicemock.signal_model import default_judge
+
+    return default_judge()
+
+
+@dataclass(frozen=True)
+class Judged:
+    """The classifier's say on one signal: sentences it credits, and pattern hits it overrules."""
+
+    credited: frozenset[tuple[str, int]]
+    vetoed: frozenset[tuple[str, int]]
+
+
+def _judged(
+    judge: SentenceJudge | None, question: Question, parts: Sequence[tuple[str, list[str]]]
+) -> dict[str, Judged]:
+    """For each of the question's signals the classifier knows, its verdict on every sentence, keyed by
+    (prompt id, sentence index)."""
+    if judge is None:
+        return {}
+    wanted = [ref.id for ref in question.signals if ref.spec.special is None and judge.knows(ref.id)]
+    flat = [(pid, i) for pid, sents in parts for i, _s in enumerate(sents)]
+    if not wanted or not flat:
+        return {}
+    verdicts = judge.verdicts(wanted, [s for _pid, sents in parts for s in sents])
+    return {
+        sig: Judged(frozenset(flat[k] for k in credit), frozenset(flat[k] for k in veto))
+        for sig, (credit, veto) in verdicts.items()
+    }
+
+
 def assess(
     question: Question,
     persona: Persona,
     answers: Iterable[tuple[str, str]],
+    judge: SentenceJudge | _Shipped | None = SHIPPED,
 ) -> Assessment:
     """Judge the answers to one question: ``answers`` are (prompt id, text) for the main answer and any
-    follow-up answers, in order. Evidence found in any of them counts."""
+    follow-up answers, in order. Evidence found in any of them counts.
+
+    A sentence is evidence for a signal when one of its patterns matches it or when ``judge`` (the shipped
+    sentence classifier by default; None for patterns alone) scores it over the signal's threshold, and in
+    both cases only if it passes the substance rules (no fragments, generic promises or keyword lists)."""
     answers = list(answers)
+    if judge is SHIPPED:
+        judge = shipped_judge()
     # Sentences about the rubric or the scorer are not part of the answer: they are never evidence, for any
     # signal (including plain language and ownership), and never advice material.
     parts = [(pid, [s for s in sentences(text) if not is_meta(s)]) for pid, text in answers]
     full_text = " ".join(s for _pid, sents in parts for s in sents)
     lists = _list_sentences(parts)
+    judged = _judged(judge, question, parts)
     # Pattern signals first: whether the answer addressed the question at all decides the special ones.
     verdicts: dict[str, tuple[bool, list[Evidence], str]] = {}
     for ref in question.signals:
         spec = ref.spec
         if spec.special is None:
-            evidence = _match(spec, ref, parts, lists)
+            evidence = _match(spec, ref, parts, lists, judged.get(ref.id))
             verdicts[ref.id] = (len(evidence) >= spec.min_hits, evidence[:3], "")
     substantive = any(shown for shown, _e, _d in verdicts.values()) or not verdicts
     n_words = word_count(full_text)

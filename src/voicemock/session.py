@@ -30,6 +30,7 @@ from voicemock.errors import (
 from voicemock.interview import Interview
 from voicemock.models import Prompt, RecordedAnswer, Transcript
 from voicemock.protocols import NotesRequest
+from voicemock.rubric import shipped_judge
 from voicemock.scenario import Scenario, ScenarioSet, load_scenario
 from voicemock.store import SessionDir, SessionStore
 
@@ -172,16 +173,21 @@ class Rehearsal:
         self.listener(Event("phase", name, {"detail": text}))
 
     def preload(self) -> None:
-        """Load the speech-to-text model in the background while the first question is spoken."""
-        load = getattr(self.backends.transcriber, "load", None)
-        if load is None or self._loader is not None:
+        """Load the speech-to-text model and the rubric's sentence model in the background while the first
+        question is spoken."""
+        if self._loader is not None:
             return
+        load = getattr(self.backends.transcriber, "load", None)
 
         def run() -> None:
-            with contextlib.suppress(VoicemockError):  # reported when an answer is transcribed
-                load()
+            if load is not None:
+                with contextlib.suppress(VoicemockError):  # reported when an answer is transcribed
+                    load()
+            # About 0.4 s; otherwise paid when the coach first judges an answer.
+            with contextlib.suppress(Exception):  # a broken model shows in the debrief label and doctor
+                shipped_judge()
 
-        self._loader = threading.Thread(target=run, name="whisper-load", daemon=True)
+        self._loader = threading.Thread(target=run, name="model-load", daemon=True)
         self._loader.start()
 
     @property

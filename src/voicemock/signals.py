@@ -45,6 +45,9 @@ class SignalSpec:
     """Sentences either side of the evidence where the support may sit (a shipped result's number may come
     a few sentences after "I owned ...")."""
     special: str | None = None
+    generic: tuple[str, ...] = ()
+    """Wording too generic to show the signal on its own ("if the model makes mistakes"): a sentence matching
+    one of these is evidence only when a pattern also matches it, never on the classifier's word alone."""
     min_hits: int = 1
     tags: tuple[str, ...] = field(default=())
 
@@ -239,6 +242,11 @@ CATALOGUE: dict[str, SignalSpec] = {
             "Names a failure mode and its mitigation",
             Dimension.ANALYTICAL_RIGOR,
             "names one concrete way it goes wrong and what you would do about it",
+            generic=(
+                r"\b(if|when|in case)\b[^.?!]{0,25}\b(makes?|made|has|get|gets|are|is) (a |some |any )?"
+                r"(mistakes?|errors?|wrong|problems?|issues?)\b",
+                r"\b(something|anything|things) (goes|go|went) wrong\b",
+            ),
             patterns=(
                 # A bare "mistake" or "error" is too generic ("if it makes mistakes we lower the threshold").
                 # "if something goes wrong we'd fix it" names no failure: the vague subjects are excluded.
