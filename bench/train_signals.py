@@ -65,9 +65,10 @@ LEARNING_RATE = 1.0
 SETTINGS = tuple(
     (t, f) for t in (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85) for f in (0.3, 0.4, 0.5) if f <= t
 )
-#: A signal's own threshold stays within this of the shared one: a bigger move would be fitted to the noise
-#: of a few dozen answers (failure_mode's best cross-validated F1 sat at 0.6, where it credited "if the model
-#: makes mistakes, we can lower the threshold later").
+#: A signal's own threshold may be raised above the shared one by at most this, never lowered: a bigger move
+#: would be fitted to the noise of a few dozen answers, and crediting what was not said misleads a candidate
+#: more than a miss, which comes with advice. (Lowered to its best cross-validated F1, 0.6, failure_mode
+#: credited "we'd keep a random control group ... on the current rules" as a failure mode.)
 OWN_RANGE = 0.1
 DEFAULT_SETTING = (0.65, 0.5)
 
@@ -245,12 +246,12 @@ def cross_validate(
 def own_thresholds(
     figures: dict[tuple[float, float], Figures], threshold: float, floor: float
 ) -> dict[str, float]:
-    """Each signal's own threshold (at the chosen floor): the one with its best cross-validated F1, the
-    shared one on a tie. Signals differ: "learning" is said in few ways, "failure mode" in many."""
+    """Each signal's own threshold (at the chosen floor): the one with its best cross-validated F1 at or
+    just above the shared one (``OWN_RANGE``), the shared one on a tie. Signals differ: "learning" is said in few ways, "failure mode" in many."""
     own: dict[str, float] = {}
     signals = figures[(threshold, floor)].by_signal
     for sig in signals:
-        options = [t for t, f in SETTINGS if f == floor and abs(t - threshold) <= OWN_RANGE + 1e-9]
+        options = [t for t, f in SETTINGS if f == floor and threshold <= t <= threshold + OWN_RANGE + 1e-9]
         own[sig] = max(
             options, key=lambda t: (round(prf(figures[(t, floor)].by_signal[sig])[2], 3), -abs(t - threshold))
         )

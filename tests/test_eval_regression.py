@@ -157,8 +157,8 @@ def test_dev_set_is_well_formed() -> None:
 # pattern, a label or the training data because of a disagreement listed here.
 BLIND_SETS = {
     # set: (min micro F1, min pairwise accuracy), a little under the figures measured on text
-    "blind.jsonl": (0.86, 0.93),  # measured 0.90 (P 0.88, R 0.93), pairwise 1.00 (15 of 15)
-    "blind2.jsonl": (0.86, 0.78),  # measured 0.90 (P 0.85, R 0.96), pairwise 0.84 (16 of 19)
+    "blind.jsonl": (0.84, 0.93),  # measured 0.87 (P 0.88, R 0.86), pairwise 1.00 (15 of 15)
+    "blind2.jsonl": (0.86, 0.84),  # measured 0.90 (P 0.87, R 0.94), pairwise 0.89 (17 of 19)
 }
 
 
