@@ -48,9 +48,6 @@ from voicemock.scenario import Scenario, ScenarioSet  # noqa: E402
 from voicemock.scoring import score_answer_delivery, score_content  # noqa: E402
 from voicemock.signals import Dimension  # noqa: E402
 
-#: The detector: the shipped one (patterns + sentence classifier), or None for patterns alone.
-JUDGE: list[Any] = [SHIPPED]
-
 
 def load_eval(path: Path = EVAL) -> list[dict[str, Any]]:
     """The evaluation records, one per answer."""
@@ -81,6 +78,12 @@ class Counts:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
+    def add(self, other: Counts) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+        self.tn += other.tn
+
 
 @dataclass
 class Report:
@@ -96,26 +99,27 @@ class Report:
     def pairwise_accuracy(self) -> float:
         return sum(1 for p in self.pairs if p[4]) / len(self.pairs) if self.pairs else 0.0
 
+    def add(self, other: Report) -> None:
+        """Fold another run's figures into this one (cross-validation's folds)."""
+        for sig, c in other.signals.items():
+            self.signals.setdefault(sig, Counts()).add(c)
+        self.pairs += other.pairs
+        self.errors += other.errors
+
     @property
     def micro(self) -> Counts:
         total = Counts()
         for c in self.signals.values():
-            total.tp += c.tp
-            total.fp += c.fp
-            total.fn += c.fn
-            total.tn += c.tn
+            total.add(c)
         return total
 
 
-def dimension_score(
-    record: dict[str, Any], transcript: Transcript, scenario: Scenario, dim: Dimension
+def pair_score(
+    record: dict[str, Any], transcript: Transcript, scenario: Scenario, dim: Dimension, results: Any
 ) -> int | None:
-    """The score the debrief would give this one answer on ``dim``."""
-    question = scenario.question(record["question"])
+    """The score the debrief would give this one answer on ``dim``, from its assessment ``results``."""
     if dim is Dimension.DELIVERY:
-        budget = scenario.budget(question)
-        return score_answer_delivery(transcript, budget).score
-    results = assess(question, scenario.persona, [("1", transcript.text)], judge=JUDGE[0]).results
+        return score_answer_delivery(transcript, scenario.budget(scenario.question(record["question"]))).score
     return score_content(results, dim).score
 
 
@@ -123,18 +127,20 @@ def evaluate(
     records: Sequence[dict[str, Any]],
     transcripts: dict[str, Transcript],
     scenarios: dict[str, Scenario] | None = None,
+    judge: Any = SHIPPED,
 ) -> Report:
-    """Compare detector verdicts with the labels and score the pairs."""
+    """Compare detector verdicts with the labels and score the pairs. ``judge`` is ``rubric.assess``'s: the
+    shipped classifier, None for the patterns alone, or one trained in cross-validation."""
     scenarios = scenarios or load_scenarios()
     report = Report()
     by_pair: dict[str, dict[str, dict[str, Any]]] = {}
+    assessed: dict[str, Any] = {}
     for rec in records:
         scenario = scenarios[rec["scenario"]]
         question = scenario.question(rec["question"])
         text = transcripts[rec["id"]].text
-        verdicts = {
-            r.id: r.shown for r in assess(question, scenario.persona, [("1", text)], judge=JUDGE[0]).results
-        }
+        assessed[rec["id"]] = assess(question, scenario.persona, [("1", text)], judge=judge).results
+        verdicts = {r.id: r.shown for r in assessed[rec["id"]]}
         for sig, label in rec["labels"].items():
             got = verdicts[sig]
             c = report.signals.setdefault(sig, Counts())
@@ -154,8 +160,8 @@ def evaluate(
         strong, weak = roles["stronger"], roles["weaker"]
         dim = Dimension(strong["differs"])
         scenario = scenarios[strong["scenario"]]
-        s = dimension_score(strong, transcripts[strong["id"]], scenario, dim)
-        w = dimension_score(weak, transcripts[weak["id"]], scenario, dim)
+        s = pair_score(strong, transcripts[strong["id"]], scenario, dim, assessed[strong["id"]])
+        w = pair_score(weak, transcripts[weak["id"]], scenario, dim, assessed[weak["id"]])
         report.pairs.append((pair_id, str(dim), s, w, (s or 0) > (w or 0)))
     return report
 
@@ -243,16 +249,15 @@ def main(argv: Sequence[str]) -> int:
         help="judge with the patterns alone, without the sentence classifier",
     )
     args = parser.parse_args(list(argv))
-    if args.patterns_only:
-        JUDGE[0] = None
+    judge = None if args.patterns_only else SHIPPED
     records = load_eval(args.set)
     scenarios = load_scenarios()
     print(
         f"evaluation set {args.set}: {len(records)} answers, "
         f"{sum(1 for r in records if r.get('pair'))} in pairs; detector: "
-        f"{'patterns only' if JUDGE[0] is None else (rubric_label())}"
+        f"{'patterns only' if judge is None else rubric_label()}"
     )
-    print_report("text answers", evaluate(records, text_transcripts(records), scenarios))
+    print_report("text answers", evaluate(records, text_transcripts(records), scenarios, judge))
     if not args.text_only:
         print("\nspeech: espeak-ng", VOICE, f"at {RATE} wpm, transcribed by the shipped Whisper model")
         started = time.perf_counter()
@@ -260,7 +265,9 @@ def main(argv: Sequence[str]) -> int:
         print(
             f"  ({time.perf_counter() - started:.0f} s for synthesis and transcription, cached ones skipped)"
         )
-        print_report("speech (espeak-ng -> Whisper tiny.en)", evaluate(records, transcripts, scenarios))
+        print_report(
+            "speech (espeak-ng -> Whisper tiny.en)", evaluate(records, transcripts, scenarios, judge)
+        )
     return 0
 
 

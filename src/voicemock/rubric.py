@@ -187,6 +187,13 @@ def is_meta(sentence: str) -> bool:
     return bool(_META.search(sentence))
 
 
+def judged_sentences(text: str) -> list[str]:
+    """The sentences of an answer the rubric judges: sentences about the rubric or the scorer are not part of
+    the answer, so they are never evidence for any signal (nor advice material). The classifier's training
+    (bench/train_signals.py) splits answers with this same function."""
+    return [s for s in sentences(text) if not is_meta(s)]
+
+
 def _is_empty(sentence: str) -> bool:
     """A fragment or a generic promise: no number, and either very short or built on a vague word."""
     if _NUMBER.search(sentence):
@@ -349,9 +356,7 @@ def assess(
     answers = list(answers)
     if judge is SHIPPED:
         judge = shipped_judge()
-    # Sentences about the rubric or the scorer are not part of the answer: they are never evidence, for any
-    # signal (including plain language and ownership), and never advice material.
-    parts = [(pid, [s for s in sentences(text) if not is_meta(s)]) for pid, text in answers]
+    parts = [(pid, judged_sentences(text)) for pid, text in answers]
     full_text = " ".join(s for _pid, sents in parts for s in sents)
     lists = _list_sentences(parts)
     judged = _judged(judge, question, parts)

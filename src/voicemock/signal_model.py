@@ -12,7 +12,6 @@ When the embedding model is not installed the rubric runs on patterns alone, and
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import threading
@@ -141,12 +140,3 @@ def default_judge() -> SentenceJudge | None:
             else:
                 _default = load_judge(encoder)
         return _default
-
-
-def data_digest(texts: Sequence[str]) -> str:
-    """A stable digest of the training records, stored with the weights so a test can tell they match."""
-    h = hashlib.sha256()
-    for t in texts:
-        h.update(t.encode("utf-8"))
-        h.update(b"\n")
-    return h.hexdigest()[:16]
