@@ -16,9 +16,10 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from voicemock.errors import AudioError
+from voicemock.models import SAMPLE_RATE
 
 if TYPE_CHECKING:
     from voicemock.config import Settings
@@ -217,7 +218,7 @@ def check_input(device: str | int | None = None, *, probe_seconds: float = 0.2) 
     target = info.index if info is not None else None
     try:
         with quiet_stderr():
-            rate = pick_input_rate(sd, target)
+            rate = pick_rate(sd, target, "input", SAMPLE_RATE)
             with sd.InputStream(device=target, channels=1, samplerate=rate, dtype="float32"):
                 sd.sleep(int(probe_seconds * 1000))
     except AudioError as exc:
@@ -244,23 +245,15 @@ def explain_open_error(exc: BaseException, name: str) -> Problem:
     )
 
 
-def pick_input_rate(sd: ModuleType, device: int | str | None, wanted: int = 16_000) -> int:
-    """``wanted`` if the device accepts it, else the device's default rate (the recorder then resamples)."""
+def pick_rate(sd: ModuleType, device: int | str | None, kind: Literal["input", "output"], wanted: int) -> int:
+    """``wanted`` if the device accepts it for ``kind``, else the device's default rate (the recorder or the
+    player then resamples)."""
+    check = sd.check_input_settings if kind == "input" else sd.check_output_settings
     try:
-        sd.check_input_settings(device=device, channels=1, samplerate=wanted, dtype="float32")
+        check(device=device, channels=1, samplerate=wanted, dtype="float32")
         return wanted
     except Exception:
-        info: Any = sd.query_devices(device, "input")
-        return int(info["default_samplerate"])
-
-
-def pick_output_rate(sd: ModuleType, device: int | str | None, wanted: int) -> int:
-    """``wanted`` if the output device accepts it, else its default rate (the player then resamples)."""
-    try:
-        sd.check_output_settings(device=device, channels=1, samplerate=wanted, dtype="float32")
-        return wanted
-    except Exception:
-        info: Any = sd.query_devices(device, "output")
+        info: Any = sd.query_devices(device, kind)
         return int(info["default_samplerate"])
 
 

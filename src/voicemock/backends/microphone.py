@@ -331,7 +331,7 @@ class MicrophoneRecorder:
             self.label = f"microphone ({info.name})"
         try:
             with devices.quiet_stderr():
-                self.rate = devices.pick_input_rate(sd, device)
+                self.rate = devices.pick_rate(sd, device, "input", SAMPLE_RATE)
         except Exception as exc:
             raise devices.explain_open_error(exc, self._device_name(device)).to_error() from None
         return sd.InputStream, device, self.rate

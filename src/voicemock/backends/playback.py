@@ -54,7 +54,7 @@ class SoundDevicePlayer:
         samples, rate = audio.read_wav(wav)
         try:
             with devices.quiet_stderr():
-                out_rate = devices.pick_output_rate(sd, self.device, rate)
+                out_rate = devices.pick_rate(sd, self.device, "output", rate)
         except Exception as exc:
             raise devices.explain_open_error(exc, "the output device").to_error() from None
         if out_rate != rate:
