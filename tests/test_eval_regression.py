@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import bench_rubric  # noqa: E402
 
+from voicemock.scenario import Scenario  # noqa: E402
+
 
 @pytest.fixture(scope="module")
 def report() -> bench_rubric.Report:
@@ -26,18 +29,27 @@ def report() -> bench_rubric.Report:
     return bench_rubric.evaluate(records, bench_rubric.text_transcripts(records))
 
 
+def _labels_and_pairs(records: list[dict[str, Any]], scenarios: dict[str, Scenario]) -> dict[str, list[str]]:
+    """Check every record labels each signal of its question, in the question's order; return the roles of
+    each pair (every pair has exactly a stronger and a weaker answer)."""
+    pairs: dict[str, list[str]] = {}
+    for r in records:
+        question = scenarios[r["scenario"]].question(r["question"])
+        assert list(r["labels"]) == [s.id for s in question.signals], (
+            f"{r['id']}: label every signal, in order"
+        )
+        if r.get("pair"):
+            pairs.setdefault(r["pair"], []).append(r["role"])
+    assert all(sorted(roles) == ["stronger", "weaker"] for roles in pairs.values())
+    return pairs
+
+
 def test_the_set_is_what_the_issue_asks_for() -> None:
     records = bench_rubric.load_eval()
     scenarios = bench_rubric.load_scenarios()
     assert len(records) >= 40
     assert {r["scenario"] for r in records} == set(scenarios), "every shipped scenario is covered"
-    pairs: dict[str, list[str]] = {}
-    for r in records:
-        question = scenarios[r["scenario"]].question(r["question"])
-        assert set(r["labels"]) == {s.id for s in question.signals}, f"{r['id']}: label every signal"
-        if r["pair"]:
-            pairs.setdefault(r["pair"], []).append(r["role"])
-    assert all(sorted(roles) == ["stronger", "weaker"] for roles in pairs.values())
+    _labels_and_pairs(records, scenarios)
     kinds = {r["kind"] for r in records}
     assert {"pair", "dodge", "injection", "empty"} <= kinds
     assert {r["differs"] for r in records if r["pair"]} >= {
@@ -102,14 +114,7 @@ def test_heldout_set_is_well_formed() -> None:
     scenarios = bench_rubric.load_scenarios()
     assert len(records) >= 30
     assert len({r["scenario"] for r in records}) >= 6
-    pairs: dict[str, list[str]] = {}
-    for r in records:
-        question = scenarios[r["scenario"]].question(r["question"])
-        assert set(r["labels"]) == {s.id for s in question.signals}, f"{r['id']}: label every signal"
-        if r["pair"]:
-            pairs.setdefault(r["pair"], []).append(r["role"])
-    assert len(pairs) >= 6
-    assert all(sorted(roles) == ["stronger", "weaker"] for roles in pairs.values())
+    assert len(_labels_and_pairs(records, scenarios)) >= 6
 
 
 def test_heldout_micro_f1_does_not_regress(heldout_report: bench_rubric.Report) -> None:
@@ -139,11 +144,8 @@ def test_dev_set_is_well_formed() -> None:
     assert len(records) >= 800
     assert {r["scenario"] for r in records} == set(scenarios)
     assert len({r["id"] for r in records}) == len(records)
+    assert len(_labels_and_pairs(records, scenarios)) >= 50
     for r in records:
-        question = scenarios[r["scenario"]].question(r["question"])
-        assert list(r["labels"]) == [s.id for s in question.signals], (
-            f"{r['id']}: label every signal, in order"
-        )
         for sig, shown in r["labels"].items():
             quotes = r["evidence"].get(sig, [])
             assert bool(quotes) == shown, f"{r['id']} {sig}: a quote for every shown signal, none otherwise"
