@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from tui_fakes import ToneSpeaker, factory
 from voicemock import paths, store
@@ -108,6 +108,13 @@ def test_history(snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPa
         await pilot.press("h")
         for _ in range(200):
             if getattr(pilot.app.screen, "rows", None):
+                break
+            await pilot.pause(0.02)
+        # DataTable sizes its columns when idle, after the rows are added: on a loaded machine a fixed pause
+        # captured "2026 " for "2026-01-12 10:00". Wait until the date cells have been measured.
+        table = pilot.app.screen.query_one("#sessions", DataTable)
+        for _ in range(200):
+            if table.ordered_columns[0].content_width >= len("2026-01-12 10:00"):
                 break
             await pilot.pause(0.02)
         await pilot.pause(0.1)
