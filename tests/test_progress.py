@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from voicemock import paths
 from voicemock.progress import compute, exercise, progress, to_text
 from voicemock.scenario import ScenarioSet
 from voicemock.signals import Dimension
 from voicemock.store import SessionStore
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = paths.shipped_scenarios_dir()
 
 
 def _session(root: Path, name: str, at: str, scenario: str, scores: dict[str, int | None] | None) -> None:

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from voicemock import paths
 from voicemock.models import Transcript
 from voicemock.rubric import SHIPPED, assess, imperative, jargon_terms
 from voicemock.scenario import Scenario, ScenarioSet
 from voicemock.scoring import anchor, score_answer_delivery, score_content
 from voicemock.signals import Dimension
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = paths.shipped_scenarios_dir()
 
 
 @pytest.fixture(scope="module")
@@ -240,7 +241,7 @@ def test_anchor_table_matches_docs() -> None:
         5,
         5,
     ]
-    docs = (SCENARIOS.parent / "docs" / "rubric.md").read_text(encoding="utf-8")
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "rubric.md").read_text(encoding="utf-8")
     for row in (
         "| under 40% | 2 |",
         "| 40% to under 65% | 3 |",

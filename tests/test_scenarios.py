@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from voicemock import signals
+from voicemock import paths, signals
 from voicemock.backends.scripted_coach import ScriptedCoach
 from voicemock.errors import ScenarioError
 from voicemock.interview import Interview
@@ -24,8 +24,8 @@ from voicemock.rubric import assess
 from voicemock.scenario import Round, Scenario, ScenarioSet, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ROOT / "scenarios"
-DEMO_ANSWERS = ROOT / "demo" / "answers"
+SCENARIOS = paths.shipped_scenarios_dir()
+DEMO_ANSWERS = paths.demo_answers_dir()
 SHIPPED = sorted(SCENARIOS.glob("*.toml"))
 EXAMPLE = SCENARIOS / "fraud-success-metrics.toml"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voicemock import signal_model
+from voicemock import paths, signal_model
 from voicemock.backends import minilm
 from voicemock.debrief import rubric_label
 from voicemock.rubric import SignalResult, assess
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def scenarios() -> dict[str, Scenario]:
-    return dict(ScenarioSet([ROOT / "scenarios"]).scenarios)
+    return dict(ScenarioSet([paths.shipped_scenarios_dir()]).scenarios)
 
 
 @pytest.fixture(scope="module")

@@ -18,14 +18,37 @@ from voicemock import __version__, paths
 from voicemock.errors import VoicemockError
 
 
-def _scenario_set(extra: tuple[Path, ...] = ()) -> Any:
+def _scenario_set(ctx: click.Context) -> Any:
+    """The shipped scenarios, the user's, the configured directories and every ``--scenarios DIR`` (given
+    before or after the command)."""
     from voicemock.config import load_settings
     from voicemock.scenario import ScenarioSet
 
     settings = load_settings()
     dirs = [paths.shipped_scenarios_dir(), paths.user_scenarios_dir()]
-    dirs += [Path(d).expanduser() for d in settings.scenario_dirs] + list(extra)
-    return ScenarioSet(dirs)
+    configured = [Path(d).expanduser() for d in settings.scenario_dirs]
+    for d in configured:
+        if not d.is_dir():
+            click.echo(f"  ! scenario_dirs in the settings names {d}, which is not a directory", err=True)
+    return ScenarioSet(dirs + configured + _extra_dirs(ctx))
+
+
+def _extra_dirs(ctx: click.Context) -> list[Path]:
+    found: list[Path] = []
+    while ctx is not None:
+        found = list(ctx.params.get("scenario_dirs", ())) + found
+        ctx = ctx.parent  # type: ignore[assignment]
+    return list(dict.fromkeys(found))
+
+
+#: ``--scenarios DIR`` is accepted before the command and after it; a directory that does not exist is an error.
+scenarios_option = click.option(
+    "--scenarios",
+    "scenario_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    help="Extra scenario directory (repeatable).",
+)
 
 
 def _say(to_stderr: bool) -> Callable[[Any], None]:
@@ -85,21 +108,13 @@ def _with_enter_to_finish(
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="voicemock")
-@click.option(
-    "--scenarios",
-    "scenario_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Extra scenario directory.",
-)
+@scenarios_option
 @click.pass_context
 def cli(ctx: click.Context, scenario_dirs: tuple[Path, ...]) -> None:
     """Rehearse AI product-manager interviews out loud.
 
     With no command, opens the interactive app.
     """
-    ctx.ensure_object(dict)
-    ctx.obj["scenario_dirs"] = scenario_dirs
     if ctx.invoked_subcommand is None:
         ctx.invoke(app_cmd)
 
@@ -108,9 +123,14 @@ def cli(ctx: click.Context, scenario_dirs: tuple[Path, ...]) -> None:
 @click.option("--answers", type=click.Path(path_type=Path), help="Answer files instead of the microphone.")
 @click.option("--typed", is_flag=True, help="Type answers instead of speaking.")
 @click.option("--no-speech", is_flag=True, help="Show questions as text only.")
+@scenarios_option
 @click.pass_context
 def app_cmd(
-    ctx: click.Context, answers: Path | None = None, typed: bool = False, no_speech: bool = False
+    ctx: click.Context,
+    answers: Path | None = None,
+    typed: bool = False,
+    no_speech: bool = False,
+    scenario_dirs: tuple[Path, ...] = (),
 ) -> None:
     """Open the interactive app (picker, interview, debrief, history)."""
     try:
@@ -118,16 +138,15 @@ def app_cmd(
     except ImportError:
         click.echo(ctx.get_help())
         return
-    run_app(
-        scenario_dirs=ctx.obj.get("scenario_dirs", ()), answers=answers, typed=typed, speech=not no_speech
-    )
+    run_app(scenario_dirs=tuple(_extra_dirs(ctx)), answers=answers, typed=typed, speech=not no_speech)
 
 
 @cli.command("scenarios")
+@scenarios_option
 @click.pass_context
-def scenarios_cmd(ctx: click.Context) -> None:
+def scenarios_cmd(ctx: click.Context, scenario_dirs: tuple[Path, ...]) -> None:
     """List and validate every scenario (exit 1 if any file is invalid)."""
-    found = _scenario_set(ctx.obj["scenario_dirs"])
+    found = _scenario_set(ctx)
     for s in found:
         click.echo(
             f"{s.id:32} {s.round:17} {len(s.questions)} q, ~{s.minutes:>2} min  {s.persona.name} ({s.persona.role})"
@@ -159,6 +178,7 @@ def scenarios_cmd(ctx: click.Context) -> None:
 )
 @click.option("--no-speech", is_flag=True, help="Do not synthesize or play the persona's questions.")
 @click.option("--input-device", help="Microphone name or index.")
+@scenarios_option
 @click.pass_context
 def run_cmd(
     ctx: click.Context,
@@ -168,6 +188,7 @@ def run_cmd(
     as_json: bool,
     no_speech: bool,
     input_device: str | None,
+    scenario_dirs: tuple[Path, ...] = (),
 ) -> None:
     """Run a whole interview headless: from answer files, typed input or the microphone."""
     from voicemock import backends
@@ -181,7 +202,7 @@ def run_cmd(
     live = answers is None and not typed
     if live and settings.audio.end_mode == "key" and not sys.stdin.isatty():
         settings.audio.end_mode = "silence"  # no keyboard to press: end answers after a generous silence
-    scenario = _scenario_set(ctx.obj["scenario_dirs"]).get(scenario_id)
+    scenario = _scenario_set(ctx).get(scenario_id)
     chosen = backends.build(settings, answers=answers, typed=typed, speech=not no_speech)
     missing: list[int] = getattr(chosen.recorder, "missing_questions", lambda n: [])(len(scenario.questions))
     say = _with_enter_to_finish(_say(as_json), chosen, as_json)
@@ -224,9 +245,16 @@ def _run_to_end(rehearsal: Any, as_json: bool) -> None:
 @click.option("--typed", is_flag=True, help="Type the remaining answers.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--no-speech", is_flag=True)
+@scenarios_option
 @click.pass_context
 def resume_cmd(
-    ctx: click.Context, session_id: str, answers: Path | None, typed: bool, as_json: bool, no_speech: bool
+    ctx: click.Context,
+    session_id: str,
+    answers: Path | None,
+    typed: bool,
+    as_json: bool,
+    no_speech: bool,
+    scenario_dirs: tuple[Path, ...] = (),
 ) -> None:
     """Continue an unfinished session where it stopped."""
     from voicemock import backends
@@ -239,7 +267,7 @@ def resume_cmd(
     chosen = backends.build(settings, answers=answers, typed=typed, speech=not no_speech)
     rehearsal = Rehearsal.resume(
         session,
-        _scenario_set(ctx.obj["scenario_dirs"]),
+        _scenario_set(ctx),
         chosen,
         _say(as_json),
         reask_on_silence=answers is None,
@@ -295,13 +323,14 @@ def show_cmd(session_id: str, as_json: bool) -> None:
 
 
 @cli.command("progress")
+@scenarios_option
 @click.pass_context
-def progress_cmd(ctx: click.Context) -> None:
+def progress_cmd(ctx: click.Context, scenario_dirs: tuple[Path, ...]) -> None:
     """Your trend per dimension over sessions, and which scenario to practise next."""
     from voicemock.progress import progress, to_text
     from voicemock.store import SessionStore
 
-    click.echo(to_text(progress(SessionStore(), _scenario_set(ctx.obj["scenario_dirs"]))))
+    click.echo(to_text(progress(SessionStore(), _scenario_set(ctx))))
 
 
 @cli.command("devices")
@@ -341,8 +370,9 @@ def doctor_cmd() -> None:
 @cli.command("demo")
 @click.option("--scenario", "-s", "scenario_id", default="fraud-success-metrics")
 @click.option("--no-speech", is_flag=True)
+@scenarios_option
 @click.pass_context
-def demo_cmd(ctx: click.Context, scenario_id: str, no_speech: bool) -> None:
+def demo_cmd(ctx: click.Context, scenario_id: str, no_speech: bool, scenario_dirs: tuple[Path, ...]) -> None:
     """A full headless interview whose answers are synthesized from sample texts in another voice."""
     from voicemock.demo import prepare_answers
 
@@ -356,7 +386,39 @@ def demo_cmd(ctx: click.Context, scenario_id: str, no_speech: bool) -> None:
         as_json=False,
         no_speech=no_speech,
         input_device=None,
+        scenario_dirs=scenario_dirs,
     )
+
+
+@cli.group("config", invoke_without_command=True)
+@click.pass_context
+def config_cmd(ctx: click.Context) -> None:
+    """Show every setting in effect and where its value came from (default, file or environment)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from voicemock.config import effective
+
+    path = paths.config_file()
+    click.echo(f"Settings file: {path}{'' if path.is_file() else ' (not created yet: all defaults)'}\n")
+    rows = effective(path)
+    width = max(len(r.key) for r in rows)
+    for r in rows:
+        click.echo(f"{r.key:{width}}  {r.value:28}  {r.origin}")
+    click.echo("\nChange a value in the file, or with an environment variable: `voicemock config reference`.")
+
+
+@config_cmd.command("path")
+def config_path_cmd() -> None:
+    """Print where the settings file is (it may not exist yet)."""
+    click.echo(paths.config_file())
+
+
+@config_cmd.command("reference")
+def config_reference_cmd() -> None:
+    """Print the reference of every setting, its default and its environment variable (docs/settings.md)."""
+    from voicemock.config import reference_markdown
+
+    click.echo(reference_markdown(), nl=False)
 
 
 def main() -> None:

@@ -1,25 +1,37 @@
-"""Settings: defaults that work offline, overridden by ``config.toml`` then environment variables.
+"""Settings: defaults that work offline, overridden by ``config.toml``, then by environment variables.
 
-Each setting is documented where it is declared. Environment variables are ``VOICEMOCK_<SECTION>__<NAME>``
-(e.g. ``VOICEMOCK_WHISPER__MODEL=small.en``); the LLM endpoint also honours the standard ``OPENAI_API_KEY``
-and ``OPENAI_BASE_URL``. The API key is a ``SecretStr``: it never appears in reprs, logs or session files.
+Read with pydantic-settings; written with tomli-w. Each setting is documented where it is declared (the
+attribute docstrings become the field descriptions that ``voicemock config`` and docs/settings.md show).
+Environment variables are ``VOICEMOCK_<SECTION>__<NAME>`` (e.g. ``VOICEMOCK_WHISPER__CPU_THREADS=2``); the
+LLM endpoint also honours the standard ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL``. The API key is a
+``SecretStr``: it never appears in reprs, logs, the config file or session files.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from voicemock import paths
 from voicemock.errors import VoicemockError
 
+ENV_PREFIX = "VOICEMOCK_"
+ENV_DELIMITER = "__"
+
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, use_attribute_docstrings=True)
 
 
 class WhisperSettings(_Section):
@@ -57,6 +69,7 @@ class AudioSettings(_Section):
     silence_seconds: float = Field(6.0, ge=1.0, le=60.0)
     """Generous by default: people pause to think, and being cut off is the top complaint."""
     min_answer_seconds: float = Field(10.0, ge=0.0, le=600.0)
+    """In "silence" mode, an answer is never ended by silence before this many seconds."""
     silence_db: float = Field(-45.0, ge=-90.0, le=0.0)
     """Audio quieter than this (dBFS) counts as silence for end-pointing; raise it in a noisy room."""
     silent_input_warning_seconds: float = Field(4.0, ge=1.0, le=60.0)
@@ -74,6 +87,7 @@ class LLMSettings(_Section):
     base_url: str | None = None
     """Endpoint, e.g. http://localhost:11434/v1 for Ollama. Falls back to OPENAI_BASE_URL."""
     model: str = "gpt-4o-mini"
+    """Model name as the endpoint knows it, e.g. llama3.1:8b on Ollama."""
     api_key: SecretStr | None = None
     """API key; falls back to OPENAI_API_KEY; local servers accept any dummy value."""
     timeout: float = Field(8.0, gt=0, le=120)
@@ -106,82 +120,184 @@ class LLMSettings(_Section):
         return host not in {"localhost", "127.0.0.1", "::1", "0.0.0.0"} and not host.startswith("127.")
 
 
-class Settings(_Section):
+class Settings(BaseSettings):
+    """Every setting. ``Settings(**file_values)`` applies environment variables over the given values."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=ENV_DELIMITER,
+        extra="forbid",
+        validate_assignment=True,
+        use_attribute_docstrings=True,
+    )
+
     whisper: WhisperSettings = WhisperSettings()
+    """Speech to text."""
     speech: SpeechSettings = SpeechSettings()
+    """The persona's voice."""
     audio: AudioSettings = AudioSettings()
+    """The microphone and how an answer ends."""
     llm: LLMSettings = LLMSettings()
+    """The follow-up coach."""
     scenario_dirs: list[str] = Field(default_factory=list)
-    """Extra scenario directories, searched after the shipped ones and the user's."""
+    """Extra scenario directories, searched after the shipped ones and the user's (in the environment, a JSON
+    list: ``VOICEMOCK_SCENARIO_DIRS='["~/my-scenarios"]'``)."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment wins over the values passed in (the config file's), which win over the defaults.
+        return (env_settings, init_settings)
 
 
-def _env_overrides() -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in os.environ.items():
-        if not key.startswith("VOICEMOCK_") or "__" not in key:
-            continue
-        section, _, name = key.removeprefix("VOICEMOCK_").lower().partition("__")
-        out.setdefault(section, {})[name] = value
-    return out
+def _read_file(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise VoicemockError(
+            f"{path}: not valid TOML: {exc}",
+            fix=f"fix that line, or delete {path} to start from the defaults",
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise VoicemockError(
+            f"{path}: cannot read settings: {exc}", fix=f"check the file's permissions, or delete {path}"
+        ) from None
 
 
-def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
+def _env_values() -> dict[str, Any]:
+    """The settings the environment sets (``VOICEMOCK_<SECTION>__<NAME>``), nested like the file's."""
+    return dict(EnvSettingsSource(Settings)())
 
 
 def load_settings(path: Path | None = None) -> Settings:
-    """Read the config file (if any) and environment overrides; raise a clear error for a bad file."""
+    """Read the config file (if any) and environment overrides; raise a clear error for a bad value."""
     path = path or paths.config_file()
-    data: dict[str, Any] = {}
-    if path.is_file():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise VoicemockError(
-                f"{path}: cannot read settings: {exc}", fix="fix or delete the file"
-            ) from None
-    data = _merge(data, _env_overrides())
+    data = _read_file(path)
     try:
-        return Settings.model_validate(data)
+        return Settings(**data)
     except ValidationError as exc:
-        lines = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-        raise VoicemockError(f"{path}: invalid settings:\n  " + "\n  ".join(lines)) from None
+        env = _flatten(_env_values())
+        lines = []
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"])
+            where = f"environment variable {env_name(key)}" if key in env else f"{path}: {key}"
+            lines.append(f"{where}: {err['msg']}")
+        raise VoicemockError(
+            "invalid settings:\n  " + "\n  ".join(lines),
+            fix="`voicemock config reference` lists every setting and its allowed values",
+        ) from None
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
     """Write settings as TOML (atomically). The API key is never written: keep it in OPENAI_API_KEY."""
+    import tomli_w
+
     path = path or paths.config_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     data = settings.model_dump(mode="json", exclude_none=True)
     data.get("llm", {}).pop("api_key", None)
     tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(_to_toml(data), encoding="utf-8")
+    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
     tmp.replace(path)
     return path
 
 
-def _to_toml(data: dict[str, Any]) -> str:
-    top = [f"{k} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
-    out = "\n".join(top) + ("\n\n" if top else "")
-    for section, values in data.items():
-        if isinstance(values, dict):
-            out += f"[{section}]\n" + "".join(f"{k} = {_toml_value(v)}\n" for k, v in values.items()) + "\n"
+# ---------------------------------------------------------------------------------------------------------
+# What `voicemock config` shows, and the reference in docs/settings.md
+
+
+def env_name(key: str) -> str:
+    """The environment variable for a dotted setting, e.g. ``whisper.model`` -> ``VOICEMOCK_WHISPER__MODEL``."""
+    return ENV_PREFIX + key.upper().replace(".", ENV_DELIMITER)
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
     return out
 
 
-def _toml_value(value: Any) -> str:
-    import json
+@dataclass(frozen=True)
+class Effective:
+    """One setting as it is in effect: its value (secrets masked) and where that value came from."""
 
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return json.dumps(str(value))
+    key: str
+    value: str
+    origin: str
+    """"default", "file" or "env <NAME>"."""
+
+
+#: Settings that also fall back to a standard variable of the OpenAI SDK when unset.
+_STANDARD_ENV = {"llm.base_url": "OPENAI_BASE_URL", "llm.api_key": "OPENAI_API_KEY"}
+
+
+def effective(path: Path | None = None) -> list[Effective]:
+    """Every setting's value in effect and its origin, for `voicemock config`. The API key is masked."""
+    path = path or paths.config_file()
+    settings = load_settings(path)
+    from_file = _flatten(_read_file(path))
+    from_env = _flatten(_env_values())
+    rows = []
+    for key, value in _flatten(settings.model_dump(mode="python")).items():
+        origin = f"env {env_name(key)}" if key in from_env else ("file" if key in from_file else "default")
+        standard = _STANDARD_ENV.get(key)
+        if value is None and standard and os.environ.get(standard):
+            value, origin = os.environ[standard], f"env {standard}"
+        if isinstance(value, SecretStr) or (key == "llm.api_key" and value is not None):
+            shown = "set (hidden)"
+        else:
+            shown = "unset" if value is None else repr(value)
+        rows.append(Effective(key, shown, origin))
+    return rows
+
+
+def _fields(model: type[BaseModel], prefix: str = "") -> list[tuple[str, Any, str]]:
+    rows: list[tuple[str, Any, str]] = []
+    for name, info in model.model_fields.items():
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            rows += _fields(annotation, f"{prefix}{name}.")
+            continue
+        default = info.get_default(call_default_factory=True)
+        rows.append((f"{prefix}{name}", default, " ".join((info.description or "").split())))
+    return rows
+
+
+def reference_markdown() -> str:
+    """docs/settings.md: every setting, its default, its environment variable and what it does."""
+    out = [
+        "# Settings reference",
+        "",
+        "Generated from `src/voicemock/config.py` by `voicemock config reference`; a test checks that it",
+        "matches. Settings live in `config.toml` (`voicemock config path` prints where); an environment",
+        "variable overrides the file. `voicemock config` shows every value in effect and where it came from.",
+        "",
+    ]
+    section = None
+    for key, default, doc in _fields(Settings):
+        head = key.split(".")[0] if "." in key else "general"
+        if head != section:
+            section = head
+            title = f"[{head}]" if head != "general" else "Top level"
+            out += [
+                "",
+                f"## {title}",
+                "",
+                "| Setting | Default | Environment variable | What it does |",
+                "|---|---|---|---|",
+            ]
+        shown = "unset" if default is None else f"`{default!r}`".replace("|", "\\|")
+        out.append(f"| `{key}` | {shown} | `{env_name(key)}` | {doc.replace('|', '/')} |")
+    return "\n".join(out).replace("\n\n\n", "\n\n") + "\n"

@@ -1,6 +1,6 @@
 """`make demo`: a full interview whose candidate is synthesized, so every real part runs.
 
-The sample answers (``demo/answers/<scenario>/*.txt``) are spoken by espeak-ng in a voice unlike the
+The sample answers (``voicemock/demo_answers/<scenario>/*.txt``, package data) are spoken by espeak-ng in a voice unlike the
 persona's, saved as WAV answer files, and then transcribed by Whisper like any recording.
 """
 
@@ -18,7 +18,7 @@ CANDIDATE_VOICE = Voice(espeak="en-gb-x-rp+m3", rate=140, pitch=40)  # espeak ru
 
 
 def samples_dir(scenario_id: str) -> Path:
-    return paths.shipped_scenarios_dir().parent / "demo" / "answers" / scenario_id
+    return paths.demo_answers_dir() / scenario_id
 
 
 def prepare_answers(scenario_id: str) -> Path:

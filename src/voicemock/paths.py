@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 import platformdirs
@@ -37,10 +38,18 @@ def user_scenarios_dir() -> Path:
     return data_dir() / "scenarios"
 
 
+def package_data(name: str) -> Path:
+    """A directory or file shipped inside the voicemock package (package data, found the same way in a
+    checkout, an editable install and an installed wheel; wheels are installed unzipped, so it is a real
+    path)."""
+    return Path(str(resources.files("voicemock").joinpath(name)))
+
+
 def shipped_scenarios_dir() -> Path:
-    """The scenarios that ship with voicemock: ``scenarios/`` in a checkout, or the installed copy."""
-    here = Path(__file__).resolve()
-    for candidate in (here.parents[2] / "scenarios", here.parent / "scenarios"):
-        if candidate.is_dir():
-            return candidate
-    return here.parents[2] / "scenarios"
+    """The scenarios that ship with voicemock (``voicemock/scenarios/*.toml``)."""
+    return package_data("scenarios")
+
+
+def demo_answers_dir() -> Path:
+    """The sample candidate answers `voicemock demo` speaks (``voicemock/demo_answers/<scenario>/``)."""
+    return package_data("demo_answers")

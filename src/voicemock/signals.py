@@ -1,7 +1,7 @@
 """The catalogue of rubric signals: what a strong answer shows, and how to spot it in a transcript.
 
 Scores and gap detection are deterministic on purpose: small local LLMs could not tell a weak answer from a
-strong one on this machine (see ``shared/notes/local-llm.md``), and a rubric that a candidate can argue with
+strong one on a 2-core machine (docs/llm.md, "What small local models were measured to do"), and a rubric that a candidate can argue with
 ("give me 5/5") is worthless. Each signal is a set of regular expressions matched sentence by sentence, so
 every verdict can quote the sentence that earned it.
 

@@ -1,7 +1,7 @@
 """An optional in-process local model (llama.cpp, a GGUF file on the CPU) that personalises follow-ups.
 
 Measured on a 2-core machine, small models (0.5B-1.5B) cannot be trusted to pick a gap or write a question
-from scratch (``shared/notes/local-llm.md``), so this coach gives one a narrow job: the deterministic rubric
+from scratch (docs/llm.md), so this coach gives one a narrow job: the deterministic rubric
 and the scripted coach choose the gap and the authored follow-up, and the model only rephrases that
 follow-up to mention the candidate's own example ("What metric would tell you the checkout fraud model
 worked for shoppers?"). Output is grammar-constrained to one sentence ending in "?", then checked by

@@ -1,7 +1,7 @@
 """The offline follow-up coach: the scenario's authored follow-up for the most important missing signal.
 
 Deterministic and instant. It is the default and the fallback for every other coach: measured small local
-models did worse than this at picking a real gap (``shared/notes/local-llm.md``).
+models did worse than this at picking a real gap (docs/llm.md, "What small local models were measured to do").
 """
 
 from __future__ import annotations
