@@ -64,15 +64,23 @@ class WavAppender:
         self._w.close()
 
 
-def read_wav(path: Path, max_seconds: float | None = None) -> tuple[Samples, int]:
-    """Read a PCM WAV as mono float32, at most ``max_seconds`` (memory stays bounded for huge files)."""
+def read_wav(
+    path: Path, max_seconds: float | None = None, start_seconds: float = 0.0
+) -> tuple[Samples, int]:
+    """Read a PCM WAV as mono float32: at most ``max_seconds`` from ``start_seconds`` on (so memory stays
+    bounded for huge files, which can be read a window at a time)."""
     try:
         with wave.open(str(path), "rb") as w:
             rate, channels, width = w.getframerate(), w.getnchannels(), w.getsampwidth()
-            limit = w.getnframes() if max_seconds is None else min(w.getnframes(), round(max_seconds * rate))
+            first = min(w.getnframes(), round(start_seconds * rate))
+            if first:
+                w.setpos(first)
+            left = w.getnframes() - first
+            limit = left if max_seconds is None else min(left, round(max_seconds * rate))
             raw = w.readframes(limit)
     except (wave.Error, EOFError, OSError) as exc:
         raise AudioError(f"{path.name}: not a readable WAV file ({exc})") from None
+    raw = raw[: len(raw) - len(raw) % (width * channels or 1)]  # a file cut off mid-frame
     if width == 2:
         data = np.frombuffer(raw, dtype=np.int16).astype(np.float32) / 32768.0
     elif width == 4:

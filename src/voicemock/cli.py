@@ -6,11 +6,12 @@ need them, so ``voicemock --help`` and ``voicemock scenarios`` stay fast.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -33,6 +34,20 @@ def _scenario_set(ctx: click.Context) -> Any:
     return ScenarioSet(dirs + configured + _extra_dirs(ctx))
 
 
+def _report_skipped(found: Any) -> None:
+    """One line on stderr for the scenario files that were skipped, and one per duplicate id."""
+    from voicemock.scenario import strip_controls
+
+    if found.errors:
+        names = ", ".join(sorted({strip_controls(Path(str(e.path)).name) for e in found.errors if e.path}))
+        click.echo(
+            f"  ! skipped {len(found.errors)} invalid scenario file(s): {names} ('voicemock scenarios' says why)",
+            err=True,
+        )
+    for warning in found.warnings:
+        click.echo(f"  ! {warning}", err=True)
+
+
 def _extra_dirs(ctx: click.Context) -> list[Path]:
     found: list[Path] = []
     while ctx is not None:
@@ -49,61 +64,6 @@ scenarios_option = click.option(
     type=click.Path(path_type=Path, exists=True, file_okay=False),
     help="Extra scenario directory (repeatable).",
 )
-
-
-def _say(to_stderr: bool) -> Callable[[Any], None]:
-    from voicemock.session import Event
-
-    def listen(event: Event) -> None:
-        if event.kind == "prompt":
-            kind = (event.data or {}).get("kind")
-            prompt = (event.data or {}).get("prompt") or {}
-            who = (
-                "Interviewer"
-                if kind in ("intro", "outro")
-                else ("Follow-up" if prompt.get("kind") == "follow_up" else f"Q{prompt.get('number', '')}")
-            )
-            origin = f" [{prompt['origin']}]" if prompt.get("kind") == "follow_up" else ""
-            click.echo(f"\n{who}{origin}: {event.text}", err=to_stderr)
-        elif event.kind == "answer":
-            source = (event.data or {}).get("source") or ""
-            click.echo(f"  You ({source}): {event.text}", err=to_stderr)
-        elif event.kind == "notice":
-            click.echo(f"  ! {event.text}", err=to_stderr)
-        elif event.kind == "phase" and event.text in ("transcribing",):
-            click.echo("  ... transcribing", err=to_stderr)
-
-    return listen
-
-
-def _with_enter_to_finish(
-    listen: Callable[[Any], None], chosen: Any, to_stderr: bool
-) -> Callable[[Any], None]:
-    """For the microphone in a terminal: say when recording starts, and finish the answer on Enter."""
-    import threading
-
-    def on_event(event: Any) -> None:
-        listen(event)
-        recorder = chosen.recorder
-        finish = getattr(recorder, "finish", None)
-        if event.kind != "phase" or event.text != "listening" or not callable(finish):
-            return
-        if not sys.stdin.isatty():
-            click.echo(
-                "  (recording: the answer ends after a pause; Ctrl-C stops the interview)", err=to_stderr
-            )
-            return
-        click.echo("  (recording: speak now, press Enter when you are done)", err=to_stderr)
-
-        def wait_for_enter() -> None:
-            try:
-                sys.stdin.readline()
-            finally:
-                finish()
-
-        threading.Thread(target=wait_for_enter, name="enter-to-finish", daemon=True).start()
-
-    return on_event
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -154,8 +114,12 @@ def scenarios_cmd(ctx: click.Context, scenario_dirs: tuple[Path, ...]) -> None:
     click.echo(
         f"\n{len(found)} scenarios from: " + ", ".join(str(d) for d in found.directories if d.is_dir())
     )
+    for note in found.overrides:
+        click.echo(f"  note: {note}")
+    for warning in found.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if found.errors:
-        click.echo(f"\n{len(found.errors)} invalid scenario file(s):", err=True)
+        click.echo(f"\n{len(found.errors)} invalid scenario file(s), skipped:", err=True)
         for err in found.errors:
             click.echo(str(err), err=True)
         sys.exit(1)
@@ -193,6 +157,7 @@ def run_cmd(
     """Run a whole interview headless: from answer files, typed input or the microphone."""
     from voicemock import backends
     from voicemock.config import load_settings
+    from voicemock.console import Console, with_enter_to_finish
     from voicemock.session import Rehearsal
     from voicemock.store import SessionStore
 
@@ -202,16 +167,20 @@ def run_cmd(
     live = answers is None and not typed
     if live and settings.audio.end_mode == "key" and not sys.stdin.isatty():
         settings.audio.end_mode = "silence"  # no keyboard to press: end answers after a generous silence
-    scenario = _scenario_set(ctx).get(scenario_id)
+    found = _scenario_set(ctx)
+    scenario = found.get(scenario_id)
+    _report_skipped(found)
     chosen = backends.build(settings, answers=answers, typed=typed, speech=not no_speech)
     missing: list[int] = getattr(chosen.recorder, "missing_questions", lambda n: [])(len(scenario.questions))
-    say = _with_enter_to_finish(_say(as_json), chosen, as_json)
+    console = Console(as_json)
+    say = with_enter_to_finish(console, lambda: chosen.recorder, as_json)
     if missing:
         say_notice = ", ".join(str(n) for n in missing)
         click.echo(
             f"  ! no answer file for question(s) {say_notice}: they will be marked unanswered", err=as_json
         )
     rehearsal = Rehearsal.begin(scenario, chosen, SessionStore(), say, reask_on_silence=answers is None)
+    console.rehearsal = rehearsal
     click.echo(
         f"Session {rehearsal.session.id} ({scenario.title}); answers from {chosen.recorder.label}.",
         err=as_json,
@@ -220,23 +189,38 @@ def run_cmd(
 
 
 def _run_to_end(rehearsal: Any, as_json: bool) -> None:
+    global _active
+    _active = rehearsal
     try:
         report = rehearsal.run()
     except KeyboardInterrupt:
-        rehearsal.wait_loaded()  # exiting mid-load aborts inside ctranslate2
-        rehearsal.session.append("interrupted")
-        click.echo(
-            f"\nInterrupted. Everything answered so far is saved in {rehearsal.session.path}\n"
-            f"Resume with: voicemock resume {rehearsal.session.id}",
-            err=True,
-        )
-        sys.exit(130)
+        _interrupted(rehearsal)
     md = rehearsal.session.path / "debrief.md"
     if as_json:
         click.echo(report.to_json())
     else:
         click.echo("\n" + md.read_text(encoding="utf-8"))
     click.echo(f"Debrief saved: {md}", err=True)
+    _active = None
+
+
+_active: Any = None
+"""The rehearsal this process is running, so that any way out can say how to resume it."""
+
+
+def _interrupted(rehearsal: Any) -> NoReturn:
+    """Ctrl-C: journal the interruption and say how to resume. A second Ctrl-C cannot cut this short."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    rehearsal.wait_loaded()  # exiting mid-load aborts inside ctranslate2
+    # a full disk: everything before is saved all the same, and the hint below still holds
+    with contextlib.suppress(VoicemockError):
+        rehearsal.session.append("interrupted")
+    click.echo(
+        f"\nInterrupted. Everything answered so far is saved in {rehearsal.session.path}\n"
+        f"Resume with: voicemock resume {rehearsal.session.id}",
+        err=True,
+    )
+    sys.exit(130)
 
 
 @cli.command("resume")
@@ -258,20 +242,34 @@ def resume_cmd(
 ) -> None:
     """Continue an unfinished session where it stopped."""
     from voicemock import backends
+    from voicemock.backends.answer_files import AnswerFilesRecorder, NoAnswerFiles
     from voicemock.config import load_settings
+    from voicemock.console import Console, with_enter_to_finish
     from voicemock.session import Rehearsal
     from voicemock.store import SessionStore
 
     settings = load_settings()
     session = SessionStore().open(session_id)
-    chosen = backends.build(settings, answers=answers, typed=typed, speech=not no_speech)
+    scenarios = _scenario_set(ctx)
+    _report_skipped(scenarios)
+    try:
+        chosen = backends.build(settings, answers=answers, typed=typed, speech=not no_speech)
+    except NoAnswerFiles:
+        _turns, pending, _rec, ended = session.state()
+        if answers is None or pending is not None or ended is None:
+            raise
+        # Every prompt is settled (it stopped while writing the debrief): no answer is needed to finish.
+        recorder = AnswerFilesRecorder(answers, settings.whisper.max_answer_seconds, require_files=False)
+        chosen = backends.build(settings, recorder=recorder, speech=not no_speech)
+    console = Console(as_json)
     rehearsal = Rehearsal.resume(
         session,
-        _scenario_set(ctx),
+        scenarios,
         chosen,
-        _say(as_json),
+        with_enter_to_finish(console, lambda: chosen.recorder, as_json),
         reask_on_silence=answers is None,
     )
+    console.rehearsal = rehearsal
     click.echo(f"Resuming {session.id}.", err=as_json)
     _run_to_end(rehearsal, as_json)
 
@@ -330,7 +328,9 @@ def progress_cmd(ctx: click.Context, scenario_dirs: tuple[Path, ...]) -> None:
     from voicemock.progress import progress, to_text
     from voicemock.store import SessionStore
 
-    click.echo(to_text(progress(SessionStore(), _scenario_set(ctx))))
+    found = _scenario_set(ctx)
+    _report_skipped(found)
+    click.echo(to_text(progress(SessionStore(), found)))
 
 
 @cli.command("devices")
@@ -426,31 +426,48 @@ def main() -> None:
     try:
         cli.main(standalone_mode=False)
     except VoicemockError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+        _fail(exc)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        # click turns a Ctrl-C it catches into Abort; either way, say what is saved and how to go on
+        if _active is not None:
+            _interrupted(_active)
+        click.echo("Interrupted.", err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
     except SystemExit:
         raise
-    except Exception as exc:  # a bug: keep the traceback for a report, show the user one clear line
+    except Exception as exc:  # a bug, or a full disk that reached us unannounced
+        from voicemock import diskspace
+
+        if diskspace.is_full(exc):
+            path = Path(getattr(exc, "filename", None) or paths.data_dir())
+            full = _active.disk_full(exc) if _active is not None else diskspace.error_from(exc, path)
+            _fail(full)
         log = _write_crash_log(exc)
         click.echo(f"error: voicemock hit an internal error ({exc.__class__.__name__}: {exc}).", err=True)
-        click.echo(f"  Your session files are kept. Details for a bug report: {log}", err=True)
+        where = f"Details for a bug report: {log}" if log else "The details could not be saved (disk full?)."
+        click.echo(f"  Your session files are kept. {where}", err=True)
         sys.exit(70)
 
 
-def _write_crash_log(exc: BaseException) -> Path:
+def _fail(exc: VoicemockError) -> NoReturn:
+    if _active is not None:
+        _active.wait_loaded()  # exiting mid-load aborts inside ctranslate2
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(2)
+
+
+def _write_crash_log(exc: BaseException) -> Path | None:
+    """Append the traceback to ``crash.log`` for a bug report; None when even that cannot be written."""
     import traceback
 
     path = paths.data_dir() / "crash.log"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as f:
-        f.write("".join(traceback.format_exception(exc)) + "\n")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as f:
+            f.write("".join(traceback.format_exception(exc)) + "\n")
+    except OSError:
+        return None
     return path

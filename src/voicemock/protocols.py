@@ -7,6 +7,8 @@ them from thread workers.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -70,8 +72,11 @@ class Transcriber(Protocol):
     name: str
     """e.g. "whisper:tiny.en"."""
 
-    def transcribe(self, audio: Path) -> Transcript:
-        """Transcribe a WAV file. Raises ``NoSpeechError`` for silence, ``AudioError``, ``TranscriberError``."""
+    def transcribe(self, audio: Path, on_progress: Callable[[float], None] | None = None) -> Transcript:
+        """Transcribe a WAV file. Raises ``NoSpeechError`` for silence, ``AudioError``, ``TranscriberError``.
+
+        A long file may take a while: ``on_progress``, when given, is called with the share done (0-1) as
+        the work goes on (not at all for a short one)."""
         ...
 
 
@@ -120,6 +125,8 @@ class NotesRequest:
     scenario: Scenario
     turns: tuple[tuple[Prompt, Transcript], ...]
     assessments: dict[str, Assessment] = field(default_factory=dict)
+    cancel: threading.Event = field(default_factory=threading.Event)
+    """Set when the user skips the notes: a coach stops waiting for them and returns (or raises) at once."""
 
 
 @runtime_checkable

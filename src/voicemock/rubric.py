@@ -16,7 +16,8 @@ from enum import Enum
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from voicemock import signals
+from voicemock import safe_regex, signals
+from voicemock.safe_regex import Matcher
 from voicemock.scenario import Persona, Question, SignalRef
 from voicemock.signals import Dimension, SignalSpec
 
@@ -227,7 +228,10 @@ def _match(
     judged: Judged | None = None,
 ) -> list[Evidence]:
     keywords = [_compile(_keyword_pattern(k)) for k in ref.keywords]
-    patterns = [_compile(p) for p in spec.patterns] + keywords
+    # A scenario's own patterns come from a user's file: matched by RE2 in linear time (safe_regex).
+    own = signals.get(spec.id) is not spec
+    patterns: list[Matcher] = [safe_regex.compile(p) if own else _compile(p) for p in spec.patterns]
+    patterns += keywords
     # A question's own keywords may be the support too: "fast lane" or "manual review" is itself a mitigation.
     support = [_compile(p) for p in spec.support] + (keywords if spec.support else [])
     lists = lists if lists is not None else _list_sentences(parts)

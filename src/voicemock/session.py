@@ -12,13 +12,14 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from voicemock import debrief as debrief_mod
 from voicemock.backends import Backends
+from voicemock.diskspace import DiskFullError, error_from, estimate, is_full, low_space_warning
 from voicemock.errors import (
     AudioError,
     NoAnswerAvailable,
@@ -29,7 +30,7 @@ from voicemock.errors import (
 )
 from voicemock.interview import Interview
 from voicemock.models import Prompt, RecordedAnswer, Transcript
-from voicemock.protocols import NotesRequest
+from voicemock.protocols import CoachNote, NotesRequest
 from voicemock.rubric import shipped_judge
 from voicemock.scenario import Scenario, ScenarioSet, load_scenario
 from voicemock.store import SessionDir, SessionStore
@@ -78,6 +79,8 @@ class Rehearsal:
         self._said_no_playback = False
         self._loader: threading.Thread | None = None
         self._fallback_reasons: set[str] = set()
+        self._notes_cancel = threading.Event()
+        self._notes_skipped: str | None = None
 
     # -- construction -------------------------------------------------------------------------------------
 
@@ -91,7 +94,11 @@ class Rehearsal:
         *,
         reask_on_silence: bool = True,
     ) -> Rehearsal:
-        """Create a new session directory and journal the start (with honest labels for every input)."""
+        """Create a new session directory and journal the start (with honest labels for every input).
+
+        The session is locked for this process (``SessionDir.lock``); a disk with less room than the
+        interview can need is warned about before anything is recorded."""
+        warning = low_space_warning(store.root, scenario)
         session = store.create(
             scenario.id,
             title=scenario.title,
@@ -103,9 +110,10 @@ class Rehearsal:
         )
         interview.start()
         rehearsal = cls(scenario, backends, session, interview, listener)
-        rehearsal.preload()
-        for notice in backends.notices:
-            rehearsal.notice(notice)
+        with rehearsal.explained():
+            rehearsal.preload()
+            for notice in ([warning] if warning else []) + backends.notices:
+                rehearsal.notice(notice)
         return rehearsal
 
     @classmethod
@@ -119,6 +127,23 @@ class Rehearsal:
         reask_on_silence: bool = True,
     ) -> Rehearsal:
         """Pick up an unfinished session where it stopped; an answer recorded but not transcribed is kept."""
+        session.lock()  # before reading the journal: another process may be about to append to it
+        try:
+            return cls._resume(session, scenarios, backends, listener, reask_on_silence=reask_on_silence)
+        except BaseException:
+            session.unlock()
+            raise
+
+    @classmethod
+    def _resume(
+        cls,
+        session: SessionDir,
+        scenarios: ScenarioSet,
+        backends: Backends,
+        listener: Listener | None,
+        *,
+        reask_on_silence: bool,
+    ) -> Rehearsal:
         started = session.started
         if not started:
             raise VoicemockError(f"{session.path} has no readable journal")
@@ -149,8 +174,18 @@ class Rehearsal:
             interview.current = None
         rehearsal = cls(scenario, backends, session, interview, listener)
         rehearsal._journalled = {t.prompt.id for t in turns} | ({pending.id} if pending else set())
-        session.append("resumed", inputs=backends.labels())
-        rehearsal.preload()
+        with rehearsal.explained():
+            rehearsal._recover(pending, recorded)
+        return rehearsal
+
+    def _recover(self, pending: Prompt | None, recorded: dict[str, dict[str, Any]]) -> None:
+        """Journal the resumption and transcribe an answer that was recorded but not yet transcribed."""
+        rehearsal, session = self, self.session
+        warning = low_space_warning(session.path, self.scenario)
+        session.append("resumed", inputs=self.backends.labels())
+        if warning:
+            self.notice(warning)
+        self.preload()
         if pending is not None and pending.id in recorded:
             rec = recorded[pending.id]
             audio = session.abs(rec.get("audio"))
@@ -161,7 +196,35 @@ class Rehearsal:
                 f"Recovered your recorded answer to \u201c{pending.text[:60]}\u201d; transcribing it now."
             )
             rehearsal.settle(pending, answer, rehearsal.transcribe(pending, answer))
-        return rehearsal
+
+    def close(self) -> None:
+        """Release the session for other processes (the end of the process does this too)."""
+        self.wait_loaded()
+        self.session.unlock()
+
+    # -- failures -----------------------------------------------------------------------------------------
+
+    def disk_full(self, exc: BaseException) -> DiskFullError:
+        """The clear error for a write that failed for lack of space: what is saved, what the rest of the
+        interview needs and how to resume."""
+        err = error_from(exc, self.session.path)
+        questions = self.scenario.questions
+        done = {t.prompt.question_id for t in self.interview.turns}
+        left = max(1, sum(1 for q in questions if q.id not in done))
+        needed = estimate(self.scenario) * left // max(1, len(questions))
+        return err.attach(self.session.id, self.session.path, self.session.saved_summary(), needed)
+
+    @contextlib.contextmanager
+    def explained(self) -> Iterator[None]:
+        """Turn a full disk inside the block into ``disk_full``'s message, and never leave the model loading
+        in a thread when the error ends the process (ctranslate2 aborts the process if it is cut off)."""
+        try:
+            yield
+        except BaseException as exc:
+            self.wait_loaded()
+            if is_full(exc):
+                raise self.disk_full(exc) from None
+            raise
 
     # -- helpers ------------------------------------------------------------------------------------------
 
@@ -187,7 +250,9 @@ class Rehearsal:
             with contextlib.suppress(Exception):  # a broken model shows in the debrief label and doctor
                 shipped_judge()
 
-        self._loader = threading.Thread(target=run, name="model-load", daemon=True)
+        # Not a daemon: the process must never exit while ctranslate2 loads (it aborts with "terminate
+        # called without an active exception"); Python waits for the load on any exit path.
+        self._loader = threading.Thread(target=run, name="model-load", daemon=False)
         self._loader.start()
 
     @property
@@ -264,8 +329,9 @@ class Rehearsal:
                         f"Microphone problem: {exc}. Switching to typed answers; your session continues."
                     )
                     return None
-                self.notice(f"Could not get your answer: {exc}")
-                self.settle_unavailable(prompt, exc.message)
+                # One line, once: settle_unavailable shows the reason and journals it with the answer.
+                fix = f" ({exc.fix})" if exc.fix else ""
+                self.settle_unavailable(prompt, f"Could not use your answer: {exc.message}{fix}")
                 return None
         self.session.append(
             "answer_recorded",
@@ -297,7 +363,9 @@ class Rehearsal:
             self.phase("transcribing")
             assert recorded.audio_path is not None
             try:
-                transcript = self.backends.transcriber.transcribe(Path(recorded.audio_path))
+                transcript = self.backends.transcriber.transcribe(
+                    Path(recorded.audio_path), self._progress_reporter("transcribing")
+                )
             except NoSpeechError as exc:
                 return Outcome(None, "no_speech", exc.message)
             except (AudioError, TranscriberError) as exc:
@@ -315,6 +383,18 @@ class Rehearsal:
                 )
         self.session.save_transcript(prompt.id, transcript)
         return Outcome(transcript, "answered")
+
+    def _progress_reporter(self, what: str) -> Callable[[float], None]:
+        """A progress callback that turns "share done" into a "progress" event with an estimate of the
+        time left (from the pace so far)."""
+        started = time.monotonic()
+
+        def report(fraction: float) -> None:
+            spent = time.monotonic() - started
+            eta = spent * (1 - fraction) / fraction if fraction > 0 else None
+            self.listener(Event("progress", what, {"fraction": fraction, "eta": eta, "elapsed": spent}))
+
+        return report
 
     def settle(self, prompt: Prompt, recorded: RecordedAnswer | None, outcome: Outcome) -> Prompt | None:
         """Journal the answer, then let the engine (and coach) decide what comes next."""
@@ -415,16 +495,15 @@ class Rehearsal:
         return self.settle(prompt, rec, self.transcribe(prompt, rec))
 
     def finish(self) -> debrief_mod.Debrief:
-        """Build and save the debrief (coach notes are optional extras and may fail silently into a note)."""
+        """Build and save the debrief. Coach notes are optional extras: when there are none, the debrief
+        says why (the coach failed, timed out, or the user skipped the wait with ``skip_notes``)."""
         self.phase("debrief")
         notes: list[str] = []
-        coach_notes = []
+        coach_notes: list[CoachNote] = []
         answered = [(t.prompt, t.transcript) for t in self.interview.turns if t.answered and t.transcript]
         if answered and self.backends.coach.name != "scripted":
-            try:
-                coach_notes = self.backends.coach.notes(NotesRequest(self.scenario, tuple(answered)))
-            except Exception as exc:  # notes are extras; the deterministic debrief stands alone
-                notes.append(f"The {self.backends.coach.name} coach could not add notes: {exc}")
+            coach_notes, missing = self._coach_notes(tuple(answered))
+            notes += [missing] if missing else []
         started = self.session.started
         report = debrief_mod.build(
             self.scenario,
@@ -443,10 +522,45 @@ class Rehearsal:
         self.listener(Event("ended", str(md_path)))
         return report
 
+    def _coach_notes(
+        self, answered: tuple[tuple[Prompt, Transcript], ...]
+    ) -> tuple[list[CoachNote], str | None]:
+        """Ask the coach for notes (a "notes" phase the UI shows, which ``skip_notes`` can cut short);
+        returns the notes, or why there are none."""
+        name = self.backends.coach.name
+        self.phase("notes", f"Asking the {name} coach for debrief notes")
+        started = time.monotonic()
+        reason: str | None = None
+        got: list[CoachNote] = []
+        try:
+            got = self.backends.coach.notes(NotesRequest(self.scenario, answered, cancel=self._notes_cancel))
+        except VoicemockError as exc:
+            reason = exc.message
+        except Exception as exc:  # notes are extras; the deterministic debrief stands alone
+            reason = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.phase("debrief")
+        if self._notes_skipped is not None:
+            reason = f"skipped after {time.monotonic() - started:.0f} s ({self._notes_skipped})"
+        if reason is None:
+            return got, None
+        self.session.append("notes_missing", reason=reason)
+        return [], f"No notes from the {name} coach: {reason}."
+
+    def skip_notes(self, why: str = "skipped") -> None:
+        """Stop waiting for the coach's debrief notes (safe from any thread, or a signal handler)."""
+        if self._notes_skipped is None:
+            self._notes_skipped = why
+        self._notes_cancel.set()
+
     # -- headless -----------------------------------------------------------------------------------------
 
     def run(self) -> debrief_mod.Debrief:
         """Run the whole interview without a UI: speak, answer, follow up, debrief."""
+        with self.explained():
+            return self._run()
+
+    def _run(self) -> debrief_mod.Debrief:
         if self.interview.current is not None and not self.interview.turns:  # not again on resume
             self.listener(Event("prompt", self.scenario.intro, {"kind": "intro"}))
             intro = Prompt("intro", "intro", self.interview.current.kind, self.scenario.intro, 0, 0)

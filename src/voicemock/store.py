@@ -11,13 +11,21 @@ One directory per session::
 Audio is written before it is transcribed, and each journal line is on disk before the next step that can
 fail, so a crash or Ctrl-C leaves a session that ``voicemock sessions`` lists as unfinished and that can be
 resumed.
+
+A full disk never leaves half a file: a journal line that cannot be written whole is cut off again (so the
+journal stays parseable), temporary files are removed, and the failure is a ``DiskFullError``. One process
+at a time writes a session: ``SessionDir.lock`` takes an OS file lock (``flock``) on ``<session>/.lock``,
+which the kernel releases when the process ends, so a killed process never leaves a lock that blocks.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import re
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,10 +34,20 @@ from pathlib import Path
 from typing import Any
 
 from voicemock import paths
+from voicemock.diskspace import error_from, guard, is_full, sync_dir
 from voicemock.errors import VoicemockError
 from voicemock.models import AnswerStatus, Prompt, Transcript, Turn
 
 JOURNAL = "journal.jsonl"
+LOCK = ".lock"
+"""Held (``flock``) by the one process writing the session; it holds that process's pid for messages."""
+
+_held: dict[Path, int] = {}
+"""Sessions this process holds the lock of (resolved path -> file descriptor): taking it again is a no-op."""
+
+
+class SessionLocked(VoicemockError):
+    """Another voicemock process is writing this session."""
 
 
 def _now() -> str:
@@ -38,13 +56,19 @@ def _now() -> str:
 
 def write_atomic(path: Path, text: str) -> Path:
     """Write a whole file so that readers see the old or the new version, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    tmp.replace(path)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with guard(path, cleanup=tmp):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            tmp.replace(path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
     return path
 
 
@@ -60,17 +84,87 @@ class SessionDir:
     def append(self, event: str, **data: Any) -> None:
         """Append one event and fsync it: after this returns, the event survives a crash."""
         record = {"event": event, "at": _now(), **data}
-        line = json.dumps(record, ensure_ascii=False, default=str)
-        with open(self.path / JOURNAL, "a", encoding="utf-8") as f:
-            f.write(line + "\n")
-            f.flush()
-            os.fsync(f.fileno())
+        line = (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+        journal = self.path / JOURNAL
+        with guard(journal):
+            fd = os.open(journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                size = os.fstat(fd).st_size
+                try:
+                    view = memoryview(line)
+                    while view:
+                        view = view[os.write(fd, view) :]
+                    os.fsync(fd)
+                except BaseException:
+                    # Never leave half a line: the next event would be glued to it and both be unreadable.
+                    with contextlib.suppress(OSError):
+                        os.ftruncate(fd, size)
+                    raise
+            finally:
+                os.close(fd)
+
+    # -- one writer ---------------------------------------------------------------------------------------
+
+    def lock(self) -> None:
+        """Become the one process writing this session, or raise ``SessionLocked`` naming the one that is.
+
+        The lock is an OS file lock, so a process that was killed has released it: its leftover pid is
+        simply overwritten. Taking a lock this process already holds is a no-op.
+        """
+        key = self.path.resolve()
+        if key in _held:
+            return
+        try:
+            fd = os.open(self.path / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            if is_full(exc):
+                raise error_from(exc, self.path) from None
+            raise VoicemockError(f"cannot lock session {self.id}: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            pid = _read_pid(fd)
+            os.close(fd)
+            who = f"pid {pid}" if pid else "pid unknown"
+            raise SessionLocked(
+                f"session {self.id} is open in another voicemock ({who})",
+                fix="finish or leave the interview there first; only one voicemock can write a session",
+            ) from None
+        with contextlib.suppress(OSError):  # the pid is only for messages: a full disk must not stop us
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        _held[key] = fd
+
+    def unlock(self) -> None:
+        """Stop being this session's writer (process exit does this too)."""
+        fd = _held.pop(self.path.resolve(), None)
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+            os.close(fd)
+
+    def holder(self) -> int | None:
+        """The pid of another process writing this session right now, or None."""
+        if self.path.resolve() in _held or not (self.path / LOCK).is_file():
+            return None
+        try:
+            fd = os.open(self.path / LOCK, os.O_RDONLY)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return _read_pid(fd) or -1
+        finally:
+            os.close(fd)  # also releases the probe's own lock
+        return None
 
     def audio_path(self, prompt_id: str, role: str) -> Path:
         """Where a prompt's question ("question") or answer ("answer") audio lives."""
         safe = re.sub(r"[^A-Za-z0-9_.-]", "_", prompt_id)
         path = self.path / "audio" / f"{safe}.{role}.wav"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        with guard(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
         return path
 
     def save_transcript(self, prompt_id: str, transcript: Transcript) -> Path:
@@ -109,9 +203,11 @@ class SessionDir:
             if not line.strip():
                 continue
             try:
-                out.append(json.loads(line))
+                event = json.loads(line)
             except json.JSONDecodeError:
                 continue
+            if isinstance(event, dict) and isinstance(event.get("event"), str):
+                out.append(event)
         return out
 
     @property
@@ -127,6 +223,18 @@ class SessionDir:
     @property
     def finished(self) -> bool:
         return (self.path / "debrief.json").is_file()
+
+    def saved_summary(self) -> str:
+        """What of this session is on disk, in words (for messages after a failure)."""
+        turns, pending, recorded, _ended = self.state()
+        answered = sum(1 for t in turns if t.answered)
+        questions = len({t.prompt.question_id for t in turns})
+        out = f"{answered} answer{'s' if answered != 1 else ''} to {questions} question{'s' if questions != 1 else ''}"
+        if recorded:
+            out += ", and the recording of the answer being transcribed"
+        elif pending is not None:
+            out += f"; next: question {pending.number}"
+        return out
 
     def state(self) -> tuple[list[Turn], Prompt | None, dict[str, dict[str, Any]], str | None]:
         """Rebuild (settled turns, pending prompt, recorded-but-untranscribed answers, end reason)."""
@@ -173,6 +281,8 @@ class SessionSummary:
     finished: bool
     answered: int
     scores: dict[str, float]
+    open_in: int | None = None
+    """The pid of another voicemock writing this session now (-1 when it cannot be read), else None."""
 
     @property
     def status(self) -> str:
@@ -186,17 +296,34 @@ class SessionStore:
         self.root = root or paths.sessions_dir()
 
     def create(self, scenario_id: str, **meta: Any) -> SessionDir:
-        self.root.mkdir(parents=True, exist_ok=True)
+        """A new session directory, locked by this process, whose journal starts with its "started" event.
+
+        If the disk is too full even for that, nothing is left behind (a directory without a readable
+        journal would look like a session that cannot be resumed).
+        """
+        with guard(self.root):
+            self.root.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         base = f"{stamp}-{scenario_id}"
         path = self.root / base
         n = 1
-        while path.exists():
-            n += 1
-            path = self.root / f"{base}-{n}"
-        path.mkdir(parents=True)
+        while True:
+            try:
+                with guard(self.root):
+                    path.mkdir()
+                break
+            except FileExistsError:
+                n += 1
+                path = self.root / f"{base}-{n}"
         session = SessionDir(path)
-        session.append("started", scenario=scenario_id, **meta)
+        try:
+            session.lock()
+            session.append("started", scenario=scenario_id, **meta)
+        except BaseException:
+            session.unlock()
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        sync_dir(self.root)
         return session
 
     def open(self, session_id: str) -> SessionDir:
@@ -229,6 +356,8 @@ class SessionStore:
         out = []
         for session in self:
             started = session.started
+            if not started:
+                continue  # no readable journal: nothing to resume or show (see ``unreadable``)
             scores: dict[str, float] = {}
             if session.finished:
                 try:
@@ -251,6 +380,20 @@ class SessionStore:
                     finished=session.finished,
                     answered=sum(1 for t in turns if t.answered),
                     scores=scores,
+                    open_in=None if session.finished else session.holder(),
                 )
             )
         return out
+
+    def unreadable(self) -> list[Path]:
+        """Session directories whose journal has no readable start (a disk that filled as it was created,
+        or a damaged file): they are not listed as sessions, since nothing in them can be resumed."""
+        return [s.path for s in self if not s.started]
+
+
+def _read_pid(fd: int) -> int | None:
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None

@@ -278,7 +278,7 @@ class IncrementalTranscriber:
     def load(self) -> None:
         self.transcriber.load()
 
-    def transcribe(self, audio_path: Path) -> Transcript:
+    def transcribe(self, audio_path: Path, on_progress: Callable[[float], None] | None = None) -> Transcript:
         """The stitched incremental result if ``audio_path`` is the answer being fed, else whole-file."""
         a = self._answer
         if a is not None and a.key is not None and Path(audio_path) == Path(a.key):
@@ -295,4 +295,4 @@ class IncrementalTranscriber:
                     pass  # a failed chunk: the whole file below is the honest fallback
             else:
                 self.cancel()  # the file is not what was fed (e.g. rewritten): trust the file
-        return self.transcriber.transcribe(audio_path)
+        return self.transcriber.transcribe(audio_path, on_progress)
