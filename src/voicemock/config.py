@@ -200,13 +200,16 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     """Write settings as TOML (atomically). The API key is never written: keep it in OPENAI_API_KEY."""
     import tomli_w
 
+    from voicemock.diskspace import guard
+
     path = path or paths.config_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = settings.model_dump(mode="json", exclude_none=True)
     data.get("llm", {}).pop("api_key", None)
     tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
-    tmp.replace(path)
+    with guard(path, cleanup=tmp):  # a full disk: a clear error, and no half-written temp file left
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+        tmp.replace(path)
     return path
 
 

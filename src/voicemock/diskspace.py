@@ -32,6 +32,8 @@ QUESTION_BYTES = 700_000
 """A spoken question as espeak-ng renders it (22 kHz 16-bit): about 15 s, rounded up."""
 OVERHEAD_BYTES = 2_000_000
 """The journal, transcripts and the debrief of one session, with room to spare."""
+NEARLY_FULL_BYTES = 64 * 1024
+"""Less free space than this after a write counts as "the disk filled up during it"."""
 
 
 class DiskFullError(VoicemockError):
@@ -59,7 +61,9 @@ class DiskFullError(VoicemockError):
         return self
 
     def _compose(self) -> tuple[str, str]:
-        where = self.path if self.path.is_dir() else self.path.parent
+        where = self.session_path.parent if self.session_path else self.path
+        while not where.is_dir() and where != where.parent:
+            where = where.parent
         if self.read_only:
             head = f"cannot save to {where}: the file system is read-only."
             room = "make it writable (or point VOICEMOCK_HOME at a writable disk)"
@@ -100,6 +104,13 @@ def free_bytes(path: Path) -> int | None:
         return shutil.disk_usage(probe).free
     except OSError:
         return None
+
+
+def looks_full(directory: Path) -> bool:
+    """Whether the disk holding ``directory`` has (next to) no room left: for writers that do not report a
+    full disk themselves (espeak-ng exits 0 with a cut-off file)."""
+    free = free_bytes(directory)
+    return free is not None and free < NEARLY_FULL_BYTES
 
 
 def error_from(exc: BaseException, path: Path) -> DiskFullError:

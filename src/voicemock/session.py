@@ -275,6 +275,8 @@ class Rehearsal:
             return dest
         try:
             self.backends.speaker.synthesize(prompt.text, self.scenario.persona.voice, dest)
+        except DiskFullError:
+            raise
         except VoicemockError as exc:
             self.notice(f"Could not speak the question: {exc.message}")
             return None

@@ -107,13 +107,15 @@ class WhisperTranscriber:
         words: list[Word] = []
         texts: list[str] = []
         done = 0.0
-        for start, samples in self._chunks(audio_path, min(stated, cap)):
+        span = min(stated, cap)
+        chunked = span > CHUNK_SECONDS + CUT_SEARCH_SECONDS  # progress only where there is a wait to show
+        for start, samples in self._chunks(audio_path, span):
             chunk_words, text = self.transcribe_array(samples, offset=start)
             words += chunk_words
             texts.append(text)
             done = start + len(samples) / SAMPLE_RATE
-            if on_progress is not None:
-                on_progress(min(1.0, done / max(1e-9, min(stated, cap))))
+            if on_progress is not None and chunked:
+                on_progress(min(1.0, done / span))
         text = " ".join(t for t in texts if t.strip())
         if not text.strip():
             raise NoSpeechError(f"no speech found in {audio_path.name}")

@@ -32,6 +32,7 @@ from voicemock.tui.messages import (
     NoticeRaised,
     PartialTranscript,
     PhaseChanged,
+    ProgressReported,
     QuestionSpeaking,
     QuestionSpoken,
     SessionStarted,
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
     from voicemock.store import SessionDir
 
 #: Phases in which a worker owns the rehearsal: user actions are queued, not run concurrently.
-BUSY = {"starting", "listening", "transcribing", "thinking", "debrief"}
+BUSY = {"starting", "listening", "transcribing", "thinking", "debrief", "notes"}
 
 
 class InterviewScreen(BaseScreen):
@@ -59,6 +60,7 @@ class InterviewScreen(BaseScreen):
         Binding("t", "type_answer", "Type"),
         Binding("e", "end", "End"),
         Binding("escape", "leave", "Leave", show=False),
+        Binding("n", "skip_notes", "Skip notes", show=False),
     ]
 
     def __init__(self, scenario: Scenario | None = None, *, resume: SessionDir | None = None) -> None:
@@ -75,6 +77,8 @@ class InterviewScreen(BaseScreen):
         self.end_requested = False
         self._barged = threading.Event()
         self._finishing = False
+        self._notes_since: float | None = None
+        """When the wait for the coach's debrief notes began (None when not waiting)."""
 
     # -- layout -------------------------------------------------------------------------------------------
 
@@ -104,6 +108,14 @@ class InterviewScreen(BaseScreen):
     def _tick(self) -> None:
         if self.phase == "listening":
             self.query_one("#budget", TimeBudget).refresh_time()
+        elif self._notes_since is not None:
+            self._show_notes_wait()
+
+    def _show_notes_wait(self) -> None:
+        waited = self.vm.clock() - self._notes_since if self._notes_since is not None else 0.0
+        self.query_one("#partial", Static).update(
+            Text(f"Asking the coach for debrief notes: {waited:.0f} s so far. Press n to skip them.")
+        )
 
     def set_phase(self, phase: str) -> None:
         self.phase = phase
@@ -140,6 +152,9 @@ class InterviewScreen(BaseScreen):
             self.post_message(PhaseChanged(event.text, (event.data or {}).get("detail", "")))
         elif event.kind == "notice":
             self.post_message(NoticeRaised(event.text))
+        elif event.kind == "progress":
+            data = event.data or {}
+            self.post_message(ProgressReported(event.text, float(data.get("fraction", 0.0)), data.get("eta")))
 
     @work(thread=True, exclusive=True, group="session", exit_on_error=False, name="Starting the interview")
     def start_session(self) -> None:
@@ -240,7 +255,13 @@ class InterviewScreen(BaseScreen):
             )
             return
         self.after_speech = None
+        self._notes_since = None
         self.set_phase("your_turn" if self.prompt is not None else "ended")
+        from voicemock.diskspace import is_full
+
+        if is_full(error):  # the one message that says what is saved and how to resume
+            self.log_line("voicemock", str(self.rehearsal.disk_full(error)), style="italic")
+            return
         self.log_line(
             "voicemock",
             f"{worker_name} failed; everything so far is saved. Space to try again, "
@@ -311,8 +332,25 @@ class InterviewScreen(BaseScreen):
             self._finish(early=True)
 
     def on_phase_changed(self, message: PhaseChanged) -> None:
-        if message.phase in ("listening", "transcribing", "thinking", "debrief"):
+        if message.phase in ("listening", "transcribing", "thinking", "debrief", "notes"):
             self.set_phase(message.phase)
+        if message.phase == "notes":
+            self._notes_since = self.vm.clock()
+            self._show_notes_wait()
+        elif self._notes_since is not None:
+            self._notes_since = None
+            self.query_one("#partial", Static).update("")
+
+    def on_progress_reported(self, message: ProgressReported) -> None:
+        if message.what != "transcribing" or self.phase != "transcribing":
+            return
+        left = ""
+        if message.eta is not None and message.fraction < 1:
+            s = round(message.eta)
+            left = f" (about {s // 60} min {s % 60:02d} s left)" if s >= 60 else f" (about {s} s left)"
+        self.query_one("#partial", Static).update(
+            Text(f"Transcribing your answer: {message.fraction * 100:.0f}%{left}")
+        )
 
     def on_notice_raised(self, message: NoticeRaised) -> None:
         self.notify(message.text, severity=message.severity, timeout=8, markup=False)  # type: ignore[arg-type]
@@ -381,6 +419,12 @@ class InterviewScreen(BaseScreen):
             finish = getattr(self.rehearsal.backends.recorder, "finish", None)
             if finish is not None:
                 finish()
+
+    def action_skip_notes(self) -> None:
+        """n while the coach's notes are awaited: write the debrief without them (it says so)."""
+        if self.phase == "notes" and self.rehearsal is not None:
+            self.rehearsal.skip_notes("you pressed n")
+            self.query_one("#partial", Static).update(Text("Skipping the coach's notes..."))
 
     def action_repeat(self) -> None:
         if self.phase == "your_turn" and self.prompt is not None:

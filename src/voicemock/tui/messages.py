@@ -149,3 +149,15 @@ class HistoryLoaded(_Fact):
     """Past sessions read from disk (oldest first), with the figures the progress chart needs."""
 
     rows: list[dict[str, Any]]
+
+
+@dataclass
+class ProgressReported(_Fact):
+    """A long wait moved on: ``what`` ("transcribing") is ``fraction`` done, ``eta`` seconds left (or None)."""
+
+    what: str
+    fraction: float
+    eta: float | None = None
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ProgressReported)

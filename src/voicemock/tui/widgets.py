@@ -29,6 +29,7 @@ PHASE_LABELS = {
     "transcribing": "transcribing",
     "thinking": "thinking of a follow-up",
     "debrief": "writing your debrief",
+    "notes": "waiting for the coach's notes",
     "ended": "interview over",
     "error": "something went wrong",
 }
