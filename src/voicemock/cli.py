@@ -291,10 +291,16 @@ def sessions_cmd(as_json: bool) -> None:
         return
     for r in rows:
         scores = " ".join(f"{k[:4]}={v}" for k, v in r.scores.items())
-        click.echo(f"{r.id:48} {r.status:10} {r.answered:2} answered  {scores}")
-    unfinished = [r for r in rows if not r.finished]
+        busy = f"  (open in pid {r.open_in})" if r.open_in else ""
+        click.echo(f"{r.id:48} {r.status:10} {r.answered:2} answered  {scores}{busy}")
+    unfinished = [r for r in rows if not r.finished and not r.open_in]
     if unfinished:
         click.echo(f"\nResume an unfinished session with: voicemock resume {unfinished[-1].id}")
+    broken = SessionStore().unreadable()
+    if broken:
+        click.echo(f"\n{len(broken)} session folder(s) without a readable journal (nothing to resume):")
+        for path in broken:
+            click.echo(f"  {path}")
 
 
 @cli.command("show")

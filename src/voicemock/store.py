@@ -124,6 +124,11 @@ class SessionDir:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             pid = _read_pid(fd)
+            for _ in range(10):  # the holder may have locked a moment ago and not yet written its pid
+                if pid:
+                    break
+                time.sleep(0.05)
+                pid = _read_pid(fd)
             os.close(fd)
             who = f"pid {pid}" if pid else "pid unknown"
             raise SessionLocked(
@@ -131,8 +136,10 @@ class SessionDir:
                 fix="finish or leave the interview there first; only one voicemock can write a session",
             ) from None
         with contextlib.suppress(OSError):  # the pid is only for messages: a full disk must not stop us
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            # Written over the old pid (never emptied first), so a reader sees one pid or the other.
+            data = f"{os.getpid()}\n".encode()
+            os.pwrite(fd, data, 0)
+            os.ftruncate(fd, len(data))
         _held[key] = fd
 
     def unlock(self) -> None:
@@ -393,7 +400,7 @@ class SessionStore:
 
 def _read_pid(fd: int) -> int | None:
     try:
-        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        text = os.pread(fd, 32, 0).decode("ascii", "replace").split("\n")[0].strip()
     except OSError:
         return None
     return int(text) if text.isdigit() else None
