@@ -489,7 +489,10 @@ def _locate(text: str, loc: tuple[Any, ...]) -> int | None:
             table = re.compile(rf"^\s*\[\s*{re.escape(prefix + part)}\s*\]")
             hit = next((n for n in range(own_from, end) if table.match(lines[n])), None)
             if hit is None:
-                break
+                # a whole array of tables (too many, too few): its first ``[[part]]`` header
+                array = re.compile(rf"^\s*\[\[\s*{re.escape(prefix + part)}\s*\]\]")
+                first = next((n for n in range(start, end) if array.match(lines[n])), None)
+                return first + 1 if first is not None else found
             start, found = hit, hit + 1
             end = _next_top_header(lines, hit, prefix + part, end)
             prefix = prefix + part + "."
