@@ -179,7 +179,9 @@ def run_cmd(
         click.echo(
             f"  ! no answer file for question(s) {say_notice}: they will be marked unanswered", err=as_json
         )
-    rehearsal = Rehearsal.begin(scenario, chosen, SessionStore(), say, reask_on_silence=answers is None)
+    global _store
+    _store = SessionStore()
+    rehearsal = Rehearsal.begin(scenario, chosen, _store, say, reask_on_silence=answers is None)
     console.rehearsal = rehearsal
     click.echo(
         f"Session {rehearsal.session.id} ({scenario.title}); answers from {chosen.recorder.label}.",
@@ -211,16 +213,25 @@ _active: Any = None
 def _interrupted(rehearsal: Any) -> NoReturn:
     """Ctrl-C: journal the interruption and say how to resume. A second Ctrl-C cannot cut this short."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    rehearsal.wait_loaded()  # exiting mid-load aborts inside ctranslate2
+    session = rehearsal.session if rehearsal is not None else _store.created if _store is not None else None
+    if rehearsal is not None:
+        rehearsal.wait_loaded()  # exiting mid-load aborts inside ctranslate2
+    if session is None:
+        click.echo("\nInterrupted before anything was recorded.", err=True)
+        sys.exit(130)
     # a full disk: everything before is saved all the same, and the hint below still holds
     with contextlib.suppress(VoicemockError):
-        rehearsal.session.append("interrupted")
+        session.append("interrupted")
     click.echo(
-        f"\nInterrupted. Everything answered so far is saved in {rehearsal.session.path}\n"
-        f"Resume with: voicemock resume {rehearsal.session.id}",
+        f"\nInterrupted. Everything answered so far is saved in {session.path}\n"
+        f"Resume with: voicemock resume {session.id}",
         err=True,
     )
     sys.exit(130)
+
+
+_store: Any = None
+"""The session store of the running command: a Ctrl-C while a session is being set up still names it."""
 
 
 @cli.command("resume")
@@ -435,10 +446,7 @@ def main() -> None:
         _fail(exc)
     except (click.exceptions.Abort, KeyboardInterrupt):
         # click turns a Ctrl-C it catches into Abort; either way, say what is saved and how to go on
-        if _active is not None:
-            _interrupted(_active)
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+        _interrupted(_active)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

@@ -78,6 +78,7 @@ class Rehearsal:
         self._journalled: set[str] = set()
         self._said_no_playback = False
         self._loader: threading.Thread | None = None
+        self._loaded = threading.Event()
         self._fallback_reasons: set[str] = set()
         self._notes_cancel = threading.Event()
         self._notes_skipped: str | None = None
@@ -243,12 +244,15 @@ class Rehearsal:
         load = getattr(self.backends.transcriber, "load", None)
 
         def run() -> None:
-            if load is not None:
-                with contextlib.suppress(VoicemockError):  # reported when an answer is transcribed
-                    load()
-            # About 0.4 s; otherwise paid when the coach first judges an answer.
-            with contextlib.suppress(Exception):  # a broken model shows in the debrief label and doctor
-                shipped_judge()
+            try:
+                if load is not None:
+                    with contextlib.suppress(VoicemockError):  # reported when an answer is transcribed
+                        load()
+                # About 0.4 s; otherwise paid when the coach first judges an answer.
+                with contextlib.suppress(Exception):  # a broken model shows in the debrief label and doctor
+                    shipped_judge()
+            finally:
+                self._loaded.set()
 
         # Not a daemon: the process must never exit while ctranslate2 loads (it aborts with "terminate
         # called without an active exception"); Python waits for the load on any exit path.
@@ -580,8 +584,13 @@ class Rehearsal:
         return self.finish()
 
     def wait_loaded(self, timeout: float = 30.0) -> None:
+        """Wait for the background model load to end.
+
+        On an Event, not ``Thread.join``: a Ctrl-C that interrupts ``join`` (Python 3.11) can leave the
+        thread marked as finished while ctranslate2 is still loading, and the process then aborts at exit.
+        """
         if self._loader is not None:
-            self._loader.join(timeout)
+            self._loaded.wait(timeout)
 
 
 def elapsed(since: float) -> float:

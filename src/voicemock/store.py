@@ -301,6 +301,8 @@ class SessionStore:
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = root or paths.sessions_dir()
+        self.created: SessionDir | None = None
+        """The last session this store created (so a Ctrl-C during set-up can still name it)."""
 
     def create(self, scenario_id: str, **meta: Any) -> SessionDir:
         """A new session directory, locked by this process, whose journal starts with its "started" event.
@@ -331,6 +333,7 @@ class SessionStore:
             shutil.rmtree(path, ignore_errors=True)
             raise
         sync_dir(self.root)
+        self.created = session
         return session
 
     def open(self, session_id: str) -> SessionDir:
