@@ -66,7 +66,7 @@ class RecordingPlayer:
 class UnusedTranscriber:
     name = "unused"
 
-    def transcribe(self, audio_path: Path) -> Transcript:
+    def transcribe(self, audio_path: Path, on_progress: Callable[[float], None] | None = None) -> Transcript:
         raise AssertionError("text answers must not be transcribed")
 
 

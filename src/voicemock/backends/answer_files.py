@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import wave
 from pathlib import Path
 
 from voicemock import diskspace
@@ -129,7 +130,7 @@ def decode_to_wav(src: Path, dest: Path, max_seconds: float) -> Decoded:
                 if not container.streams.audio:
                     raise AudioError(f"{src.name} has no audio track")
                 stream = container.streams.audio[0]
-                stated = _stated_seconds(container, stream)
+                stated = _wav_header_seconds(src) or _stated_seconds(container, stream)
                 resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
                 try:
                     for frame in container.decode(stream):
@@ -150,6 +151,11 @@ def decode_to_wav(src: Path, dest: Path, max_seconds: float) -> Decoded:
                     broke = type(exc).__name__
                 except Exception as exc:  # av.error.* part-way through: keep what decoded
                     broke = type(exc).__name__
+        except AudioError:
+            out.close()
+            with contextlib.suppress(OSError):
+                dest.unlink()  # nothing usable: no empty copy left in the session
+            raise
         finally:
             out.close()
     if out.frames == 0:
@@ -178,6 +184,18 @@ def _undecodable(src: Path) -> AudioError:
         f"{src.name}: cannot decode this file (damaged, or not really {kind})",
         fix="convert it to WAV, e.g. 'sox in.mp3 -r 16000 -c 1 out.wav'",
     )
+
+
+def _wav_header_seconds(src: Path) -> float | None:
+    """What a WAV's header says its length is (PyAV goes by the file's size, so it cannot tell a WAV that
+    was cut short)."""
+    if src.suffix.lower() != ".wav":
+        return None
+    try:
+        with wave.open(str(src), "rb") as w:
+            return w.getnframes() / float(w.getframerate()) if w.getframerate() else None
+    except (wave.Error, EOFError, OSError):
+        return None
 
 
 def _stated_seconds(container: object, stream: object) -> float | None:
