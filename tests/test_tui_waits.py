@@ -3,6 +3,8 @@ time left) and the coach's debrief notes (seconds waited, and n skips them; the 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +17,11 @@ from voicemock.errors import CoachError
 from voicemock.models import Transcript
 from voicemock.protocols import CoachNote, FollowUp, FollowUpRequest, NotesRequest
 from voicemock.scenario import Voice
+from voicemock.store import SessionStore
 from voicemock.tui.debrief_screen import DebriefScreen
+from voicemock.tui.history import HistoryScreen
+from voicemock.tui.interview_screen import InterviewScreen
+from voicemock.tui.picker import PickerScreen
 
 
 class SteppedTranscriber:
@@ -84,3 +90,37 @@ async def test_notes_wait_is_shown_and_n_skips_it(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, DebriefScreen), timeout=5)
         notes = app.screen.report["notes"]  # type: ignore[attr-defined]
     assert any(n.startswith("No notes from the llm:slow coach: skipped after") and "you pressed n" in n for n in notes)
+
+
+async def test_a_session_open_in_another_process_is_refused_in_the_app(tmp_path: Path) -> None:
+    """Resuming from history a session that another voicemock is writing: refused, naming its pid."""
+    answers = write_answers(tmp_path / "answers", {"1.txt": "I would track fraud losses."})
+    store = SessionStore()
+    session = store.create("fraud-success-metrics", title="Defining success for a fraud-detection model")
+    session.unlock()  # this test process only made it; the holder below is "another voicemock"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from voicemock.store import SessionDir;"
+            f"SessionDir(Path({str(session.path)!r})).lock(); print('locked', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        app = make_app(factory(answers))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen))
+            await pilot.press("h")
+            await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen) and bool(app.screen.rows))
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, InterviewScreen) and app.screen.phase == "error")
+            caption = str(app.screen.query_one("#caption", Static).render())
+            assert f"is open in another voicemock (pid {holder.pid})" in caption
+    finally:
+        holder.kill()
+        holder.wait(10)
+    events = (session.path / "journal.jsonl").read_text().splitlines()
+    assert len(events) == 1  # the app wrote nothing into it

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from voicemock.diskspace import guard
 from voicemock.errors import AudioError
 from voicemock.models import SAMPLE_RATE
 
@@ -23,14 +24,15 @@ def to_int16(samples: Samples) -> npt.NDArray[np.int16]:
 
 def write_wav(path: Path, samples: Samples, rate: int = SAMPLE_RATE) -> Path:
     """Write mono float32 samples as a 16-bit WAV, atomically (temp file + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
-    with wave.open(str(tmp), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(to_int16(samples).tobytes())
-    tmp.replace(path)
+    with guard(path, cleanup=tmp):  # a full disk: DiskFullError, and the half-written .part removed
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with wave.open(str(tmp), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(rate)
+            w.writeframes(to_int16(samples).tobytes())
+        tmp.replace(path)
     return path
 
 

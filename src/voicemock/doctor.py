@@ -95,8 +95,18 @@ def _data_dir() -> Check:
             pass
     except OSError as exc:
         return Check("data directory", False, f"{d}: {exc}", "set VOICEMOCK_HOME to a writable directory")
-    free = shutil.disk_usage(d).free / 2**30
-    return Check("data directory", True, f"{d} (writable, {free:.1f} GiB free)")
+    from voicemock.diskspace import NEARLY_FULL_BYTES, human
+
+    free = shutil.disk_usage(d).free
+    typical = 50_000_000  # a 5-question interview with follow-ups, answers kept as audio (diskspace.estimate)
+    if free < max(typical, NEARLY_FULL_BYTES):
+        return Check(
+            "data directory",
+            False,
+            f"{d} is writable, but only {human(free)} is free; an interview can need about {human(typical)}",
+            "free some space, or point VOICEMOCK_HOME at a disk with room",
+        )
+    return Check("data directory", True, f"{d} (writable, {free / 2**30:.1f} GiB free)")
 
 
 def _rubric() -> Check:
