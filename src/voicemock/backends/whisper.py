@@ -8,10 +8,11 @@ answers whole; Whisper drops "um"/"uh" unless primed with a short filler-laden p
 
 A long answer is transcribed in chunks of about ``CHUNK_SECONDS``, each cut at the quietest moment near its
 end (a pause, so no word is split), read from the file one chunk at a time. Memory stays flat whatever the
-answer's length, and progress can be reported after each chunk. Measured on a 20-minute espeak answer
-(``bench/bench_long_answer.py``): one whole-file call took 1.3 GB and 0.59x real time on a loaded 2-core
-machine (faster-whisper's work on one long array grows faster than its length); 60 s chunks took 0.08 s of
-CPU per second of audio and under 450 MB, with the same word error rate as whole-file calls on 5 minutes.
+answer's length, and progress can be reported after each chunk. Measured with ``bench/bench_long_answer.py``
+(docs/limits.md has the figures): on a 5-minute answer one whole-file call and chunks cost the same CPU, but
+the whole-file call's memory grows with the answer (527 MB against 394 MB at 5 minutes); a 20-minute answer
+in chunks peaks near 410 MB at 0.08 s of CPU per second of audio. Chunks were chosen on 5 espeak answers
+(blind3.jsonl): whole-file WER 0.12, 60 s chunks 0.15, 120 s chunks 0.14, 30 s chunks 0.13 at twice the CPU.
 """
 
 from __future__ import annotations
