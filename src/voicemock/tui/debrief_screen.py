@@ -21,7 +21,7 @@ from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from voicemock import paths
-from voicemock.debrief import stats_line
+from voicemock.report import stats_line
 from voicemock.tui.widgets import BaseScreen
 
 if TYPE_CHECKING:

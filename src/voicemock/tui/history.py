@@ -139,15 +139,16 @@ class HistoryScreen(BaseScreen):
             return
         row = self.rows[index]
         if row["finished"]:
-            from voicemock import debrief
+            from voicemock.errors import VoicemockError
             from voicemock.tui.debrief_screen import DebriefScreen
 
             try:
-                report = debrief.load(row["path"])
-            except (OSError, ValueError) as exc:
+                report = SessionDir(row["path"]).debrief()
+            except VoicemockError as exc:
                 self.notify(f"Cannot read that debrief: {exc}", severity="error", markup=False)
                 return
-            self.app.push_screen(DebriefScreen(report, row["path"]))
+            if report is not None:
+                self.app.push_screen(DebriefScreen(report.to_dict(), row["path"]))
         else:
             from voicemock.tui.interview_screen import InterviewScreen
 
