@@ -62,7 +62,11 @@ def _say(to_stderr: bool) -> Callable[[Any], None]:
             who = (
                 "Interviewer"
                 if kind in ("intro", "outro")
-                else ("Follow-up" if prompt.get("kind") == "follow_up" else f"Q{prompt.get('number', '')}{again}")
+                else (
+                    "Follow-up"
+                    if prompt.get("kind") == "follow_up"
+                    else f"Q{prompt.get('number', '')}{again}"
+                )
             )
             origin = f" [{prompt['origin']}]" if prompt.get("kind") == "follow_up" else ""
             click.echo(f"\n{who}{origin}: {event.text}", err=to_stderr)

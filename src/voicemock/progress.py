@@ -316,55 +316,57 @@ def _cell(stats: dict[str, Any] | None, key: str) -> str:
     return f"{value:.0f}" if isinstance(value, float) else str(value)
 
 
-def attempt_rows(history: QuestionHistory) -> list[tuple[str, ...]]:
-    """The attempts as table rows (the header first): the CLI and the app's history show the same table."""
-    rows: list[tuple[str, ...]] = [
-        ("date", "session", "try", "signals", "scores", "words", "pace", "fillers", "hedges", "pause")
-    ]
-    for p in history.points:
-        stats = p.stats
-        fillers = (
-            _cell(stats, "fillers_per_min")
-            if stats and stats.get("fillers_per_min") is not None
-            else _cell(stats, "fillers")
-        )
-        scores = (
-            " ".join(
-                f"{DIMENSION_LABELS[Dimension(d)][:4].lower()} {v}"
-                for d, v in p.scores.items()
-                if d in Dimension.__members__.values()
-            )
-            or "-"
-        )
-        rows.append(
-            (
-                p.started_at[:16].replace("T", " "),
-                p.session,
-                str(p.attempt),
-                f"{p.shown} of {p.signals}",
-                scores,
-                _cell(stats, "words"),
-                _cell(stats, "wpm"),
-                fillers,
-                _cell(stats, "hedges"),
-                _cell(stats, "longest_pause"),
-            )
-        )
-    return rows
+#: One letter per dimension for compact score columns: the labels' initials are all different.
+INITIALS = {str(d): DIMENSION_LABELS[d][0] for d in Dimension}
+ATTEMPT_HEADER = ("date", "try", "signals", "scores", "words", "pace", "fillers", "hedges", "pause")
+
+
+def attempt_row(p: AttemptPoint) -> tuple[str, ...]:
+    """One attempt as a table row (``ATTEMPT_HEADER``): the CLI and the app show the same columns."""
+    stats = p.stats
+    fillers = (
+        _cell(stats, "fillers_per_min")
+        if stats and stats.get("fillers_per_min") is not None
+        else _cell(stats, "fillers")
+    )
+    scores = " ".join(f"{INITIALS.get(d, d[:1].upper())}{v}" for d, v in p.scores.items()) or "-"
+    return (
+        p.started_at[:16].replace("T", " "),
+        str(p.attempt),
+        f"{p.shown} of {p.signals}",
+        scores,
+        _cell(stats, "words"),
+        _cell(stats, "wpm"),
+        fillers,
+        _cell(stats, "hedges"),
+        _cell(stats, "longest_pause"),
+    )
 
 
 def question_text(history: QuestionHistory) -> str:
-    """Plain text for ``voicemock progress --question``: one row per attempt, what changed under retries."""
-    lines = [f"Every attempt at {history.key}: {history.text}", ""]
+    """Plain text for ``voicemock progress --question``: each session's attempts, what changed under a retry."""
+    lines = [f"Every attempt at {history.key}:", f"  {history.text}", ""]
     if not history.points:
         lines.append("No finished session has answered this question yet.")
         return "\n".join(lines) + "\n"
-    rows = attempt_rows(history)
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for i, row in enumerate(rows):
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-        if i and history.points[i - 1].changes:
-            lines.append(" " * (widths[0] + 2) + "what changed: " + history.points[i - 1].changes)
+    rows = [ATTEMPT_HEADER, *(attempt_row(p) for p in history.points)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(ATTEMPT_HEADER))]
+
+    def fmt(row: tuple[str, ...]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+
+    lines.append(fmt(ATTEMPT_HEADER))
+    session = ""
+    for p, row in zip(history.points, rows[1:], strict=True):
+        if p.session != session:
+            session = p.session
+            lines.append(f"session {session}")
+        lines.append(fmt(row))
+        if p.changes:
+            lines.append(" " * (widths[0] + 2) + "what changed: " + p.changes)
+    if any(p.scores for p in history.points):
+        legend = ", ".join(f"{INITIALS[str(d)]} {DIMENSION_LABELS[d].lower()}" for d in Dimension)
+        lines += ["", f"scores: {legend}"]
     if history.skipped:
         lines += ["", f"{history.skipped} unfinished session(s) of this scenario are not included."]
     return "\n".join(lines) + "\n"

@@ -112,16 +112,16 @@ def _summary(d: Debrief) -> Section:
             f"Session {d.session}, started {when}, {d.ended}.",
         )
     )
-    add(Line("text", "Inputs: " + "; ".join(f"{k}: {v}" for k, v in d.inputs.items())))
     add(Line("heading", "Scores"))
     if d.retried:
         add(Line("meta", "Scores use your latest attempt at each question; earlier ones are compared below."))
     rows = [("Dimension", "Score", "Basis")]
-    for dim in d.scores.values():
+    for key, dim in d.scores.items():
         basis = dim.basis
-        if dim.missing:
-            basis += ". " + ("Cost: " if dim.score is not None and dim.label == "Delivery" else "Missing: ")
-            basis += ", ".join(dim.missing)
+        # Delivery's "missing" are the figures that cost points; a content dimension's are its missing
+        # signals, which each question's section names with advice (not repeated here).
+        if dim.missing and key == "delivery":
+            basis += ". Cost: " + "; ".join(dim.missing)
         rows.append((dim.label, _score(dim.score), basis))
     add(Line("table", rows=tuple(rows)))
     add(Line("heading", "Top improvements"))
@@ -151,6 +151,7 @@ def _summary(d: Debrief) -> Section:
         add(Line("heading", "Notes"))
         for note in d.notes:
             add(Line("item", note, marker="-"))
+    add(Line("text", "Inputs: " + "; ".join(f"{k}: {v}" for k, v in d.inputs.items())))
     add(Line("meta", "Filler counts are estimates: Whisper drops many \u201cum\u201ds and \u201cuh\u201ds."))
     return s
 
@@ -235,14 +236,11 @@ def _attempt(q: QuestionReport, a: AttemptReport) -> list[Line]:
         if sig.get("detail") and sig.get("id") == "plain_language":
             lines.append(Line("meta", str(sig["detail"]), indent=1, question=n))
     for t in turns:
-        lines.append(
-            Line(
-                "prompt",
-                t.text,
-                marker=turn_label(t.kind, t.follow_up_index, t.origin if t.kind == "follow_up" else "") + ":",
-                question=n,
-            )
-        )
+        # The main question is the section's heading: only follow-ups and re-asks are written out again.
+        if t.kind != "question" or t.text != q.text:
+            origin = t.origin if t.kind == "follow_up" else ""
+            label = turn_label(t.kind, t.follow_up_index, origin)
+            lines.append(Line("prompt", t.text, marker=label + ":", question=n))
         if t.question_audio:
             lines.append(
                 Line(

@@ -308,6 +308,11 @@ class Rehearsal:
             self.notice(note)
         return recorded
 
+    @property
+    def live_input(self) -> bool:
+        """Answers come from a live input (the microphone), not files or typing."""
+        return self._is_live(self.backends.recorder)
+
     @staticmethod
     def _is_live(recorder: object) -> bool:
         """A live input (the microphone) can be swapped for typed answers when it fails."""

@@ -228,6 +228,8 @@ class SessionSummary:
     """Why the interview ended ("completed", "ended early"), or None while it is open."""
     retries: int = 0
     """Attempts beyond the first, over all questions."""
+    overall: dict[str, Any] = field(default_factory=dict)
+    """The debrief's speech figures over the whole session (empty until there is a debrief)."""
 
     @property
     def status(self) -> str:
@@ -235,10 +237,10 @@ class SessionSummary:
 
     @property
     def outcome(self) -> str:
-        """In words, for lists: "completed", "ended early", "resume" (unfinished) or "retry open"."""
+        """In words, for lists: "completed", "ended early" or "unfinished"."""
         if self.finished:
             return "ended early" if self.ended == "ended early" else "completed"
-        return "retry open" if self.retries and self.ended is None and self.answered else "resume"
+        return "unfinished"
 
 
 class SessionStore:
@@ -293,6 +295,7 @@ class SessionStore:
             started = session.started
             state = session.state()
             scores: dict[str, float] = {}
+            overall: dict[str, Any] = {}
             if state.finished:
                 try:
                     report = session.debrief()
@@ -300,6 +303,7 @@ class SessionStore:
                     report = None
                 if report is not None:
                     scores = {k: v.score for k, v in report.scores.items() if v.score is not None}
+                    overall = report.overall
             out.append(
                 SessionSummary(
                     id=session.id,
@@ -311,9 +315,14 @@ class SessionStore:
                     answered=sum(1 for t in state.turns if t.answered),
                     scores=scores,
                     ended=state.ended,
-                    retries=sum(
-                        1 for t in state.turns if t.prompt.attempt > 1 and t.prompt.follow_up_index == 0
+                    retries=len(
+                        {
+                            (t.prompt.question_id, t.prompt.attempt)
+                            for t in state.turns
+                            if t.prompt.attempt > 1
+                        }
                     ),
+                    overall=overall,
                 )
             )
         return out
