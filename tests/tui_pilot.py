@@ -157,3 +157,49 @@ def svg_text(svg: str) -> list[str]:
 def screen_text(app: Any) -> list[str]:
     """What is on screen now, row by row."""
     return svg_text(app.export_screenshot())
+
+
+def make_session(
+    tmp_path: Path,
+    answers: dict[str, str],
+    scenario_id: str = SCENARIO,
+    *,
+    name: str | None = None,
+    end_early_after: int | None = None,
+    speech: bool = True,
+) -> Path:
+    """A session made by the real Rehearsal from answer files (text, or WAV paths given as "@/path").
+
+    ``end_early_after``: end the interview (as ``e`` does) after that many prompts. ``name`` renames the
+    directory (fixed names keep snapshots stable). ``speech``: False leaves no question audio (speech off).
+    """
+    import shutil
+
+    from tui_fakes import ToneSpeaker
+    from voicemock.backends import build
+    from voicemock.session import Rehearsal
+
+    directory = tmp_path / f"answers-{len(list(tmp_path.glob('answers-*')))}"
+    directory.mkdir()
+    for file, text in answers.items():
+        if text.startswith("@"):
+            shutil.copy(text[1:], directory / file)
+        else:
+            (directory / file).write_text(text, encoding="utf-8")
+    backends = build(Settings(), answers=directory, speech=False)
+    backends.speaker = ToneSpeaker() if speech else None
+    scenario = ScenarioSet([paths.shipped_scenarios_dir()]).get(scenario_id)
+    rehearsal = Rehearsal.begin(scenario, backends, SessionStore(), reask_on_silence=False)
+    if end_early_after is None:
+        rehearsal.run()
+    else:
+        prompt = rehearsal.current
+        for _ in range(end_early_after):
+            assert prompt is not None
+            prompt = rehearsal.answer(prompt)
+        rehearsal.end()
+        rehearsal.finish()
+    path = rehearsal.session.path
+    if name is not None:
+        path = path.rename(path.with_name(name))
+    return path

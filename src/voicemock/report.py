@@ -157,13 +157,14 @@ def _summary(d: Debrief) -> Section:
 
 
 def _question_index(q: QuestionReport) -> str:
+    """One line per question for the summary: how it went, and what changed if it was tried again."""
     if not q.attempts:
-        return f"{q.text} (not reached)"
+        return "not reached"
     shown = sum(1 for s in q.signals if s.get("shown"))
-    line = f"{q.text} ({shown} of {len(q.signals)} signals shown"
+    line = f"{shown} of {len(q.signals)} signals shown"
     if len(q.attempts) > 1:
-        line += f"; {len(q.attempts)} attempts; what changed: {changed_line(q.attempts[-1])}"
-    return line + ")"
+        line += f" on attempt {len(q.attempts)}; what changed: {changed_line(q.attempts[-1])}"
+    return line
 
 
 def _question(d: Debrief, q: QuestionReport) -> Section:
@@ -205,16 +206,18 @@ def _attempt(q: QuestionReport, a: AttemptReport) -> list[Line]:
     n = q.number
     turns = q.attempt_turns(a.attempt)
     lines: list[Line] = []
-    quoted: dict[tuple[str, str], str] = {}
+    quoted: dict[str, str] = {}
+    """Each sentence already quoted in this attempt (said again in a follow-up, it is still quoted once)."""
     for sig in a.signals:
         label = str(sig.get("label", sig.get("id", "?")))
         shown = bool(sig.get("shown"))
         fresh: list[dict[str, Any]] = []
         again: list[str] = []
         for e in sig.get("evidence", []):
-            key = (str(e.get("prompt_id")), str(e.get("quote")))
+            key = " ".join(str(e.get("quote", "")).lower().split())
             if key in quoted:
-                again.append(quoted[key])
+                if quoted[key] != label:  # said twice (answer and follow-up): quoted once, named once
+                    again.append(quoted[key])
             else:
                 quoted[key] = label
                 fresh.append(e)
@@ -233,7 +236,8 @@ def _attempt(q: QuestionReport, a: AttemptReport) -> list[Line]:
                     "quote", f"{cost}\u201c{e.get('quote', '')}\u201d{where}", indent=1, clip=clip, question=n
                 )
             )
-        if sig.get("detail") and sig.get("id") == "plain_language":
+        # A missing plain-language signal's advice already translates the jargon; the detail lists it all.
+        if sig.get("detail") and sig.get("id") == "plain_language" and (shown or not sig.get("advice")):
             lines.append(Line("meta", str(sig["detail"]), indent=1, question=n))
     for t in turns:
         # The main question is the section's heading: only follow-ups and re-asks are written out again.
@@ -245,7 +249,7 @@ def _attempt(q: QuestionReport, a: AttemptReport) -> list[Line]:
             lines.append(
                 Line(
                     "audio",
-                    f"Play the {turn_label(t.kind, t.follow_up_index).lower()}",
+                    "Play the question" if t.kind == "question" else f"Play {turn_label(t.kind, t.follow_up_index).lower()}",
                     indent=1,
                     clip=Clip(t.question_audio),
                     question=n,

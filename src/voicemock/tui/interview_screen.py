@@ -223,6 +223,7 @@ class InterviewScreen(BaseScreen):
             status.update(Text(detail))
         else:
             status.update("")
+        status.set_class(state not in ("loading", "failed"), "empty")
 
     @property
     def persona_name(self) -> str:
@@ -282,8 +283,13 @@ class InterviewScreen(BaseScreen):
     @work(thread=True, exclusive=True, group="answer", exit_on_error=False, name="Recovering your answer")
     def recover_answer(self) -> None:
         """Transcribe an answer recorded before the program stopped (after the conversation was replayed)."""
-        assert self.rehearsal is not None
-        self.post_message(TurnSettled(self.rehearsal.recover()))
+        rehearsal = self.rehearsal
+        assert rehearsal is not None
+        nxt = rehearsal.recover()
+        turn = rehearsal.interview.turns[-1] if rehearsal.interview.turns else None
+        if turn is not None and turn.transcript is not None:
+            self.post_message(AnswerTranscribed(turn.transcript.text, "answered", turn.answer_source or ""))
+        self.post_message(TurnSettled(nxt))
 
     @work(thread=True, exclusive=True, group="speech", exit_on_error=False, name="Speaking")
     def speak(self, prompts: list[Prompt], again: bool = False) -> None:
@@ -389,6 +395,7 @@ class InterviewScreen(BaseScreen):
             self._finish(early=False)
             return
         if rehearsal.has_recovery:
+            self.log_line(speaker(message.prompt, self.persona_name), message.prompt.text)
             self.set_phase("transcribing")
             self.recover_answer()
             return
