@@ -236,8 +236,10 @@ def test_retry_command_show_and_progress(tmp_path: Path, voicemock_home: Path) -
 
     progress = run_voicemock("progress", "--question", "define-success", home=voicemock_home)
     assert progress.returncode == 0, progress.stderr
-    rows = [line for line in progress.stdout.splitlines() if session.name in line]
-    assert len(rows) == 2 and "what changed: now" in progress.stdout
+    lines = progress.stdout.splitlines()
+    start = lines.index(f"session {session.name}")
+    assert [line.split()[2] for line in lines[start + 1 : start + 3]] == ["1", "2"]  # the "try" column
+    assert lines[start + 3].strip().startswith("what changed: now")
 
     sessions = run_voicemock("sessions", "--json", home=voicemock_home)
     assert json.loads(sessions.stdout)[0]["retries"] == 1

@@ -15,6 +15,7 @@ from tui_pilot import (
     GOOD_Q2,
     SCENARIO,
     WEAK_Q1,
+    active_tab,
     answer_until_debrief,
     conversation,
     interview,
@@ -59,8 +60,8 @@ async def test_full_flow_answer_files_follow_up_debrief_history(tmp_path: Path) 
         # everything the persona said went through the Player, ending with the outro
         spoken = len(player.played)
         assert spoken >= 5 and player.played[-1].name.startswith("outro")
-        debrief.show_question(1)  # the question's tab: its first recording is the question itself
-        await pilot.pause()
+        await wait_for(pilot, lambda: active_tab(debrief) == "summary")
+        await pilot.press("right")  # the question's tab: its first recording is the question itself
         while (line := debrief.selected()) is None or line.kind != "audio":
             await pilot.press("down")
         await pilot.press("p")

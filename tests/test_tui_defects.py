@@ -171,7 +171,9 @@ async def test_debrief_quotes_each_sentence_once_and_no_plus_cost(sales_session:
         assert not any(t.startswith("+ cost") or "+ cost:" in t for t in shown)
         # the missing plain-language signal is one line with its advice, and the sentence that cost it
         q1 = screen.sections[1].lines
-        missing = [line for line in q1 if line.kind == "item" and line.text.startswith("Speaks the listener's")]
+        missing = [
+            line for line in q1 if line.kind == "item" and line.text.startswith("Speaks the listener's")
+        ]
         assert len(missing) == 1 and missing[0].marker == "\u2717"
         cost = [line.text for line in q1 if line.kind == "quote" and line.text.startswith("cost: \u201c")]
         assert cost and "classifier" in cost[0]

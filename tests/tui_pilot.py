@@ -203,3 +203,14 @@ def make_session(
     if name is not None:
         path = path.rename(path.with_name(name))
     return path
+
+
+def active_tab(screen: Any) -> str | None:
+    """The active tab of a screen's TabbedContent, or None while it is not composed yet."""
+    from textual.css.query import NoMatches
+    from textual.widgets import TabbedContent
+
+    try:
+        return screen.query_one(TabbedContent).active or None
+    except NoMatches:
+        return None

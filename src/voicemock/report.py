@@ -249,7 +249,9 @@ def _attempt(q: QuestionReport, a: AttemptReport) -> list[Line]:
             lines.append(
                 Line(
                     "audio",
-                    "Play the question" if t.kind == "question" else f"Play {turn_label(t.kind, t.follow_up_index).lower()}",
+                    "Play the question"
+                    if t.kind == "question"
+                    else f"Play {turn_label(t.kind, t.follow_up_index).lower()}",
                     indent=1,
                     clip=Clip(t.question_audio),
                     question=n,

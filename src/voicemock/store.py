@@ -161,6 +161,8 @@ class SessionDir:
                 pending = Prompt.from_dict(e["prompt"])
                 question_audio[pending.id] = e.get("audio")
                 asked_at[pending.id] = e.get("at", "")
+            elif kind == "question_audio":
+                question_audio[e["prompt_id"]] = e.get("audio")
             elif kind == "answer_recorded":
                 recorded[e["prompt_id"]] = e
             elif kind == "answer" and pending is not None and e["prompt_id"] == pending.id:

@@ -13,16 +13,16 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterable
+from contextlib import suppress
 from pathlib import Path
 from typing import ClassVar
 
-from rich.console import Console, ConsoleOptions, Group, RenderResult
-from rich.measure import Measurement
-from rich.segment import Segment
+from rich.console import Group
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.widgets import Footer, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
@@ -31,7 +31,7 @@ from voicemock.debrief import Debrief
 from voicemock.report import Clip, Line, Section, document
 from voicemock.store import SessionDir
 from voicemock.tui.dialogs import ExportScreen
-from voicemock.tui.widgets import BaseScreen
+from voicemock.tui.widgets import BaseScreen, Hanging
 
 PLAY = "\u25b6"
 
@@ -42,25 +42,6 @@ def shown_path(path: Path) -> str:
         return str(path.resolve().relative_to(paths.data_dir().resolve()))
     except ValueError:
         return str(path)
-
-
-class Hanging:
-    """Rich renderable: ``text`` wrapped to the width, continuation lines indented past its marker."""
-
-    def __init__(self, text: Text, indent: int, first_indent: int = 0) -> None:
-        self.text = text
-        self.indent = indent
-        self.first_indent = first_indent
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = max(10, options.max_width - self.indent)
-        for i, line in enumerate(self.text.wrap(console, width)):
-            yield Segment(" " * (self.indent if i else self.first_indent))
-            yield from line.render(console)
-            yield Segment.line()
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement(self.indent + 10, options.max_width)
 
 
 def _table(rows: tuple[tuple[str, ...], ...]) -> Text:
@@ -170,9 +151,11 @@ class DebriefScreen(BaseScreen):
         self._focus_list()
 
     def _focus_list(self) -> None:
-        active = self.query_one(TabbedContent).active
-        if active:
-            self.set_focus(self.query_one(f"#lines-{active}", OptionList))
+        # Also called after a refresh, when the screen may already be on its way out: then nothing to do.
+        with suppress(NoMatches):
+            active = self.query_one(TabbedContent).active
+            if active:
+                self.set_focus(self.query_one(f"#lines-{active}", OptionList))
 
     def selected(self) -> Line | None:
         active = self.query_one(TabbedContent).active
@@ -189,7 +172,8 @@ class DebriefScreen(BaseScreen):
         tabs.active = keys[(keys.index(tabs.active) + step) % len(keys)]
 
     def show_question(self, number: int) -> None:
-        self.query_one(TabbedContent).active = f"q{number}"
+        with suppress(NoMatches):
+            self.query_one(TabbedContent).active = f"q{number}"
 
     @on(OptionList.OptionSelected, ".debrief-lines")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -259,7 +243,7 @@ class DebriefScreen(BaseScreen):
 
     def action_export(self) -> None:
         md = self.directory / "debrief.md"
-        default = str(Path.home() / f"voicemock-{self.directory.name}.md")
+        default = f"~/voicemock-{self.directory.name}.md"  # short enough to read whole in the box
 
         def copy(target: str | None) -> None:
             if not target:

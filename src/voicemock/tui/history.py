@@ -12,6 +12,7 @@ from __future__ import annotations
 from statistics import mean
 from typing import Any, ClassVar
 
+from rich.console import Group
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,7 +24,7 @@ from textual.widgets import DataTable, Footer, Label, Sparkline, Static, TabbedC
 from voicemock.progress import QuestionHistory, question_histories, question_text
 from voicemock.store import SessionDir, SessionStore
 from voicemock.tui.messages import HistoryLoaded
-from voicemock.tui.widgets import BaseScreen
+from voicemock.tui.widgets import BaseScreen, Hanging
 
 SCORE_ABBREV = {
     "product_sense": "prod",
@@ -59,6 +60,13 @@ def history_rows(store: SessionStore) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _hanging(line: str) -> Hanging:
+    """A line of the attempts table: wrapped lines continue under its text, not at the left edge."""
+    lead = len(line) - len(line.lstrip())
+    extra = len("what changed: ") if line.lstrip().startswith("what changed: ") else 2
+    return Hanging(Text(line.lstrip()), lead + extra, lead)
 
 
 def _fit(text: str, width: int) -> Text:
@@ -251,7 +259,7 @@ class AttemptsScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         yield Static(Text(f"Attempts at {self.history.key}"), classes="status")
         with VerticalScroll(id="attempts"):
-            yield Static(Text(question_text(self.history).rstrip()), id="attempts-text")
+            yield Static(Group(*(_hanging(line) for line in question_text(self.history).splitlines())))
         yield Footer()
 
     def action_close(self) -> None:

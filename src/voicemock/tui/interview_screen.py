@@ -590,11 +590,12 @@ class InterviewScreen(BaseScreen):
         answered = sum(1 for t in self.rehearsal.interview.turns if t.answered)
         retrying = self.rehearsal.interview.after_retry is not None
         question = "Stop trying this question again?" if retrying else "End the interview now?"
-        detail = (
-            f"Your {answered} answer(s) so far are kept and the debrief covers them."
-            if not retrying
-            else "What you have answered in this attempt is kept and compared with the earlier ones."
-        )
+        if retrying:
+            detail = "What you have answered in this attempt is kept and compared with the earlier ones."
+        elif answered:
+            detail = f"Your {answered} answer{'s' if answered > 1 else ''} so far are kept; the debrief covers them."
+        else:
+            detail = "Nothing is answered yet, so the debrief will have nothing to score."
 
         def decided(yes: bool | None) -> None:
             if yes:

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from typing import ClassVar
 
+from rich.console import Group
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -26,7 +27,7 @@ from textual.widgets.option_list import Option
 
 from voicemock import paths
 from voicemock.scenario import Round, Scenario
-from voicemock.tui.widgets import BaseScreen
+from voicemock.tui.widgets import BaseScreen, Hanging
 
 ROUND_LABELS = {
     Round.RECRUITER_SCREEN: "Recruiter screen",
@@ -75,16 +76,17 @@ def match_score(scenario: Scenario, query: str) -> float:
 
 
 def scenario_option(scenario: Scenario, with_round: bool = False) -> Option:
-    """One picker row: title, then persona, question count and rough length (all literal text)."""
-    text = Text(scenario.title, style="bold")
+    """One picker row: title, then persona, question count and rough length (all literal text), each
+    wrapping with a hanging indent."""
+    title = Text(scenario.title, style="bold")
     if _is_users(scenario):
-        text.append("  (yours)", style="italic")
+        title.append("  (yours)", style="italic")
     where = f"{ROUND_LABELS[scenario.round]} \u00b7 " if with_round else ""
-    text.append(
-        f"\n  {where}{scenario.persona.name}, {scenario.persona.role} \u00b7 {len(scenario.questions)} questions"
+    details = Text(
+        f"{where}{scenario.persona.name}, {scenario.persona.role} \u00b7 {len(scenario.questions)} questions"
         f" \u00b7 ~{scenario.minutes} min"
     )
-    return Option(text, id=scenario.id)
+    return Option(Group(Hanging(title, 2), Hanging(details, 2, 2)), id=scenario.id)
 
 
 class FilterInput(Input):
@@ -114,7 +116,8 @@ class PickerScreen(BaseScreen):
     AUTO_FOCUS = "#scenarios"
     """The list, not the filter: otherwise the first key press (h, o, /) is typed into the filter."""
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter,ctrl+j", "start", "Start", show=True),
+        Binding("enter", "start", "Start"),
+        Binding("ctrl+j", "start", "Start", show=False),
         Binding("slash", "filter", "Filter", priority=True),
         Binding("h", "history", "History"),
         Binding("o", "settings", "Settings"),

@@ -63,7 +63,7 @@ class SettingsScreen(BaseScreen):
                 yield Switch(value=s.speech.enabled, id="speech")
                 yield Label("Speak the questions aloud (off: shown as text only)", classes="beside")
             yield Static("Microphone", classes="section")
-            yield Label("Input device (a name or an index from 'voicemock devices'; empty: the default)")
+            yield Label("Input device: a name or number from 'voicemock devices' (empty: the default)")
             with Horizontal(classes="row"):
                 yield Input(value=str(s.audio.input_device or ""), id="input-device")
                 yield Button("Test level", id="test-level")

@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.text import Text
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -170,3 +173,27 @@ class TimeBudget(Static):
 def _clock(seconds: float) -> str:
     s = int(seconds)
     return f"{s // 60}:{s % 60:02d}"
+
+
+class Hanging:
+    """Rich renderable: ``text`` wrapped to the width, continuation lines indented past its marker."""
+
+    def __init__(self, text: Text, indent: int, first_indent: int = 0) -> None:
+        self.text = text
+        self.indent = indent
+        self.first_indent = first_indent
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        # The first line may use the whole width past its own indent; the rest wrap past ``indent``.
+        first, *_ = self.text.wrap(console, max(10, width - self.first_indent)) or [Text()]
+        rest = self.text[len(first.plain) :]
+        rest = rest[len(rest.plain) - len(rest.plain.lstrip(" ")) :]
+        lines = [first, *(rest.wrap(console, max(10, width - self.indent)) if rest.plain else [])]
+        for i, line in enumerate(lines):
+            yield Segment(" " * (self.indent if i else self.first_indent))
+            yield from line.render(console)
+            yield Segment.line()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(self.indent + 10, options.max_width)
