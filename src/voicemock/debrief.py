@@ -25,12 +25,24 @@ from voicemock.models import Transcript, Turn
 from voicemock.protocols import CoachNote
 from voicemock.rubric import SignalResult, assess, jargon_terms, shipped_judge
 from voicemock.scenario import Scenario
-from voicemock.scoring import DIMENSION_LABELS, DimensionScore, improvements, score_content, score_delivery
+from voicemock.scoring import (
+    DIMENSION_LABELS,
+    DimensionScore,
+    improvements,
+    score_content,
+    score_delivery,
+    score_question,
+    typed_delivery,
+)
 from voicemock.signals import Dimension
 from voicemock.store import write_atomic
 
-#: 2: questions hold ``attempts``; turns carry ``attempt``; evidence carries ``start``/``end`` seconds.
-SCHEMA = 2
+SCHEMA = 3
+"""3: each question keeps every ``attempts`` (each with its own signals, speech figures, ``scores`` and the
+``changes`` since the attempt before); turns carry ``attempt``; evidence quotes carry ``start``/``end``
+seconds in the answer's audio. 2: each question carries its own ``scores`` (same dimension ids as the top
+level); delivery is judged on spoken answers only (``null`` with a basis for typed ones). 1: top-level scores
+only."""
 JSON_NAME = "debrief.json"
 MD_NAME = "debrief.md"
 
@@ -86,6 +98,10 @@ class QuestionReport:
     """Every prompt of every attempt, in the order asked."""
     attempts: list[AttemptReport] = field(default_factory=list)
     """Oldest first; empty when the question was not reached."""
+    scores: dict[str, DimensionScore] = field(default_factory=dict)
+    """The latest attempt's answers (main and follow-ups together) on each dimension: ``{score, label, basis,
+    evidence, missing}``, keyed by the top-level dimension ids. ``score`` is null where the dimension is not
+    judged on this question (e.g. delivery on a typed answer)."""
 
     def attempt_turns(self, attempt: int) -> list[TurnReport]:
         return [t for t in self.turns if t.attempt == attempt]
@@ -169,6 +185,9 @@ def _question_from_dict(data: dict[str, Any]) -> QuestionReport:
         attempts = [
             AttemptReport(1, "", list(data.get("signals", [])), combine(stats).to_dict() if stats else None)
         ]
+    scores = {k: _score_from_dict(v) for k, v in (data.get("scores") or {}).items()}
+    if attempts and not attempts[-1].scores and scores:  # schema 2: the one attempt's scores
+        attempts[-1].scores = {k: asdict(v) for k, v in scores.items()}
     return QuestionReport(
         id=data.get("id", ""),
         number=int(data.get("number", 0)),
@@ -176,6 +195,7 @@ def _question_from_dict(data: dict[str, Any]) -> QuestionReport:
         signals=list(data.get("signals", [])),
         turns=turns,
         attempts=attempts,
+        scores=scores,
     )
 
 
@@ -303,6 +323,7 @@ def build(
             reports.append(_turn_report(t, stats_by_turn.get(i)))
         attempts: list[AttemptReport] = []
         results: list[SignalResult] = []
+        latest_scores: dict[str, DimensionScore] = {}
         for attempt in sorted({t.prompt.attempt for t in qturns}):
             mine = [i for i, t in enumerate(qturns) if t.prompt.attempt == attempt]
             answers = [
@@ -310,13 +331,18 @@ def build(
                 for i in mine
                 if qturns[i].answered and qturns[i].transcript
             ]
-            results = list(assess(q, scenario.persona, answers).results)
+            assessment = assess(q, scenario.persona, answers)
+            results = list(assessment.results)
             stats = [stats_by_turn[i] for i in mine if i in stats_by_turn]
+            spoken = [st for st in stats if st.seconds is not None]
+            over = sum(1 for i in mine if any(n.startswith("over the") for n in qturns[i].notes))
+            latest_scores = score_question(assessment, spoken, over)
             report = AttemptReport(
                 attempt=attempt,
                 started_at=(asked_at or {}).get(qturns[mine[0]].prompt.id, ""),
                 signals=[_signal_dict(r, transcripts) for r in results],
                 stats=combine(stats).to_dict() if stats else None,
+                scores={k: asdict(v) for k, v in latest_scores.items()},
             )
             if attempts:
                 report.changes = changes(attempts[-1], report)
@@ -333,18 +359,32 @@ def build(
             over_budget += sum(1 for t in last_turns if any(n.startswith("over the") for n in t.notes))
             answered += sum(1 for t in last_turns if t.answered)
         questions.append(
-            QuestionReport(q.id, number, q.text, attempts[-1].signals if attempts else [], reports, attempts)
+            QuestionReport(
+                q.id,
+                number,
+                q.text,
+                attempts[-1].signals if attempts else [],
+                reports,
+                attempts,
+                scores=latest_scores,
+            )
         )
 
     overall = combine(latest_stats) if latest_stats else None
     scores = {
         str(dim): score_content(latest_results, dim) for dim in Dimension if dim is not Dimension.DELIVERY
     }
-    scores[str(Dimension.DELIVERY)] = (
-        score_delivery(overall or combine([]), over_budget, answered)
-        if overall
-        else DimensionScore(None, DIMENSION_LABELS[Dimension.DELIVERY], "no answers to judge")
-    )
+    spoken_stats = [s for s in latest_stats if s.seconds is not None]
+    if spoken_stats:
+        scores[str(Dimension.DELIVERY)] = score_delivery(
+            combine(spoken_stats), over_budget, len(spoken_stats)
+        )
+    elif overall:
+        scores[str(Dimension.DELIVERY)] = typed_delivery()
+    else:
+        scores[str(Dimension.DELIVERY)] = DimensionScore(
+            None, DIMENSION_LABELS[Dimension.DELIVERY], "no answers to judge"
+        )
     kept_notes = [asdict(n) for n in _verbatim_notes(coach_notes, turns)]
     return Debrief(
         session=session_id,

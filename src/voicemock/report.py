@@ -206,6 +206,11 @@ def _attempt(q: QuestionReport, a: AttemptReport) -> list[Line]:
     n = q.number
     turns = q.attempt_turns(a.attempt)
     lines: list[Line] = []
+    judged = sorted((v for v in a.scores.values() if v.get("score") is not None), key=lambda v: v["score"])
+    if judged:  # this answer's scores, weakest first: which answer was weak on what
+        rows = [("Dimension", "Score", "Why")]
+        rows += [(str(v.get("label", "")), f"{v['score']}/5", str(v.get("basis", ""))) for v in judged]
+        lines.append(Line("table", rows=tuple(rows), question=n))
     quoted: dict[str, str] = {}
     """Each sentence already quoted in this attempt (said again in a follow-up, it is still quoted once)."""
     for sig in a.signals:
