@@ -11,7 +11,7 @@ import pytest
 from conftest import SCENARIOS, run_voicemock, speak_to_wav
 from voicemock.backends.scripted_coach import ScriptedCoach
 from voicemock.compare import changes
-from voicemock.debrief import AttemptReport, Debrief, build, quote_times
+from voicemock.debrief import SCHEMA, AttemptReport, Debrief, build, quote_times
 from voicemock.interview import Interview
 from voicemock.models import PromptKind, Transcript, Word
 from voicemock.scenario import Scenario, load_scenario
@@ -223,9 +223,15 @@ def test_retry_command_show_and_progress(tmp_path: Path, voicemock_home: Path) -
     assert events[-1]["event"] == "debrief"
 
     report = json.loads((session / "debrief.json").read_text())
-    assert report["schema"] == 2
+    assert report["schema"] == SCHEMA
     q1 = report["questions"][0]
     first_attempt, second_attempt = q1["attempts"]
+    # each attempt has its own per-question scores; the question's are the latest attempt's
+    assert first_attempt["scores"]["product_sense"]["score"] < second_attempt["scores"]["product_sense"]["score"]
+    assert q1["scores"] == second_attempt["scores"]
+    assert "product sense" in " ".join(second_attempt["changes"])
+    assert second_attempt["scores"]["delivery"]["score"] in range(1, 6)  # spoken: judged
+    assert first_attempt["scores"]["delivery"]["score"] is None  # typed: not judged
     assert first_attempt["attempt"] == 1 and second_attempt["attempt"] == 2 and second_attempt["changes"]
     timed = [e for s in second_attempt["signals"] for e in s["evidence"]]
     assert timed and all(e["start"] is not None and e["end"] > e["start"] for e in timed)

@@ -31,7 +31,7 @@ from voicemock.store import SessionDir, SessionStore
 from voicemock.tui.app import VoiceMockApp
 from voicemock.tui.debrief_screen import DebriefScreen
 from voicemock.tui.dialogs import ConfirmScreen
-from voicemock.tui.history import HistoryScreen
+from voicemock.tui.history import SCORE_ABBREV, HistoryScreen
 from voicemock.tui.interview_screen import AnswerBox, InterviewScreen
 from voicemock.tui.picker import PickerScreen
 from voicemock.tui.settings import SettingsScreen
@@ -230,7 +230,9 @@ async def _check_history(size: tuple[int, int]) -> None:
         assert total <= table.scrollable_content_region.width, (size, total)
         if size[0] == 120:
             assert "Defining success for a fraud-detection model" in text  # the whole title
-            assert "prod " in text and "deliv " in text  # every dimension, not "prod 5" cut off
+            for row in app.screen.rows:  # every scored dimension, not "prod 5" cut off
+                detail = " ".join(f"{SCORE_ABBREV[k]} {v:g}" for k, v in row["scores"].items())
+                assert detail.count(" ") >= 3 and detail in text, detail
         for label in app.screen.query(".trend Label"):
             assert len(str(label.render())) <= label.size.width, str(label.render())
 
