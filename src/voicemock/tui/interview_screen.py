@@ -1,8 +1,8 @@
 """The interview: the persona speaks, the candidate answers, the coach follows up; the UI never blocks.
 
 Every blocking step (speaking, recording, transcribing, the coach's decision, retrying, the debrief) runs in a
-thread worker that calls ``Rehearsal`` and posts a message; the handlers below are the only code that
-touches widgets. The screen is a small state machine over ``phase``:
+thread worker (``InterviewWorkers``) that calls ``Rehearsal`` and posts a message; the handlers below are the
+only code that touches widgets. The screen is a small state machine over ``phase``:
 
     starting -> speaking -> your_turn -> listening -> transcribing -> thinking -> speaking ... -> debrief
 
@@ -18,19 +18,19 @@ import threading
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.events import Key
-from textual.message import Message
-from textual.widgets import Footer, RichLog, Static, TextArea
+from textual.widgets import Footer, RichLog, Static
 
-from voicemock.models import Prompt, PromptKind, RecordedAnswer
+from voicemock.models import Prompt, RecordedAnswer
 from voicemock.protocols import PreparedAnswers
 from voicemock.scenario import Scenario
 from voicemock.session import shorten
+from voicemock.tui.conversation import AnswerBox, hint, speaker
 from voicemock.tui.dialogs import ConfirmScreen
+from voicemock.tui.interview_workers import InterviewWorkers
 from voicemock.tui.messages import (
     AnswerRecorded,
     AnswerTranscribed,
@@ -44,57 +44,14 @@ from voicemock.tui.messages import (
     SessionStarted,
     TurnSettled,
 )
-from voicemock.tui.widgets import BaseScreen, LevelMeter, PersonaCard, PhaseIndicator, TimeBudget
+from voicemock.tui.widgets import LevelMeter, PersonaCard, PhaseIndicator, TimeBudget
 
 if TYPE_CHECKING:
-    from voicemock.session import Event, Rehearsal
+    from voicemock.session import Rehearsal
     from voicemock.store import SessionDir
 
-#: Phases in which a worker owns the rehearsal: user actions are queued, not run concurrently.
-BUSY = {"starting", "listening", "transcribing", "thinking", "debrief"}
 
-
-class AnswerBox(TextArea):
-    """The typed answer: several lines tall and wrapping, so a long answer stays readable while written.
-
-    Enter sends it (a pasted answer keeps its line breaks); Escape closes the box.
-    """
-
-    class Submitted(Message):
-        def __init__(self, box: AnswerBox, text: str) -> None:
-            super().__init__()
-            self.box = box
-            self.text = text
-
-        @property
-        def control(self) -> AnswerBox:
-            return self.box
-
-    async def _on_key(self, event: Key) -> None:
-        if event.key == "enter":
-            event.stop()
-            event.prevent_default()
-            self.post_message(self.Submitted(self, self.text))
-            return
-        await super()._on_key(event)
-
-
-def speaker(prompt: Prompt, name: str, again: bool = False) -> str:
-    """Who speaks a prompt in the conversation, with what kind of prompt it is: the same label live, when
-    repeated with ``r`` and when a resumed session replays the conversation so far."""
-    bits: list[str] = []
-    if prompt.kind is PromptKind.FOLLOW_UP:
-        bits.append(f"follow-up {prompt.follow_up_index}, {prompt.origin}")
-    elif prompt.kind is PromptKind.REPEAT:
-        bits.append("asking again after silence")
-    if prompt.attempt > 1 and prompt.kind is PromptKind.QUESTION:
-        bits.append(f"Q{prompt.number} again, attempt {prompt.attempt}")
-    if again:
-        bits.append("repeated")
-    return f"{name} ({'; '.join(bits)})" if bits else name
-
-
-class InterviewScreen(BaseScreen):
+class InterviewScreen(InterviewWorkers):
     """One rehearsal, begun from a scenario, resumed from an unfinished session, or reopened from a debrief
     to answer one question again (``retry``)."""
 
@@ -181,32 +138,10 @@ class InterviewScreen(BaseScreen):
         self.show_hint()
 
     def show_hint(self) -> None:
-        """Say what the keys do now: which answer file Space uses, what to press to type, and so on."""
-        hint = ""
-        rehearsal, prompt = self.rehearsal, self.prompt
-        again = ""
-        if rehearsal is not None:
-            target = rehearsal.interview.retry_target()
-            again = f" \u00b7 a: Q{target} again" if target is not None else ""
-        if self.phase == "speaking":
-            hint = "space: stop the question and answer now" + again
-        elif self.phase == "your_turn" and prompt is not None and rehearsal is not None:
-            recorder = rehearsal.backends.recorder
-            if self.typed_only:
-                hint = "space or t: type your answer \u00b7 s: skip"
-            elif isinstance(recorder, PreparedAnswers):
-                name = recorder.answer_for(prompt)
-                hint = (
-                    f"space: answer with {name} \u00b7 t: type instead"
-                    if name
-                    else "no answer file for this one: space moves on \u00b7 t: type one"
-                )
-            else:
-                hint = "space: start answering \u00b7 t: type instead \u00b7 s: skip"
-            hint += again
-        elif self.phase == "listening":
-            hint = "speak now \u00b7 space: done"
-        self.query_one("#hint", Static).update(Text(hint))
+        """Say what the keys do now (which answer file Space uses, what to press to type, and so on)."""
+        self.query_one("#hint", Static).update(
+            Text(hint(self.phase, self.prompt, self.rehearsal, self.typed_only))
+        )
 
     def log_line(self, who: str, text: str, style: str = "") -> None:
         """Append to the conversation; ``text`` is literal (transcripts may contain brackets)."""
@@ -230,126 +165,7 @@ class InterviewScreen(BaseScreen):
         scenario = self.rehearsal.scenario if self.rehearsal else self.scenario
         return scenario.persona.name.split()[0] if scenario else "Interviewer"
 
-    # -- workers (thread: they call Rehearsal and post messages, never touch widgets) ---------------------
-
-    def listener(self, event: Event) -> None:
-        """Rehearsal's callback, called from worker threads: forward as messages."""
-        if event.kind == "phase":
-            self.post_message(PhaseChanged(event.text, (event.data or {}).get("detail", "")))
-        elif event.kind == "notice":
-            self.post_message(NoticeRaised(event.text))
-
-    @work(thread=True, exclusive=True, group="session", exit_on_error=False, name="Starting the interview")
-    def start_session(self) -> None:
-        from voicemock.session import Rehearsal
-
-        backends = self.vm.wait_backends()
-        recorder = backends.recorder
-        if hasattr(recorder, "on_level"):
-            recorder.on_level = lambda db: self.post_message(LevelMeasured(db))
-        if hasattr(recorder, "on_partial"):
-            recorder.on_partial = lambda text: self.post_message(PartialTranscript(text))
-        if hasattr(recorder, "on_silent_input"):
-            recorder.on_silent_input = lambda seconds: self.post_message(
-                NoticeRaised(
-                    f"Your microphone has picked up nothing for {seconds:.0f} s: is it muted, or the wrong input?"
-                )
-            )
-        from voicemock.backends.typed import TypedRecorder
-
-        self.typed_only = isinstance(recorder, TypedRecorder)
-        reask = not isinstance(recorder, PreparedAnswers)
-        if self.resume_from is not None:
-            rehearsal = Rehearsal.resume(
-                self.resume_from,
-                self.vm.scenarios,
-                backends,
-                self.listener,
-                reask_on_silence=reask,
-                reopen=self.retry_number is not None,
-            )
-            if self.retry_number is not None:
-                rehearsal.retry(self.retry_number)
-        else:
-            assert self.scenario is not None
-            rehearsal = Rehearsal.begin(
-                self.scenario, backends, self.vm.store, self.listener, reask_on_silence=reask
-            )
-        prompt = rehearsal.current  # journals the first prompt (disk I/O: here, not on the event loop)
-        self.post_message(
-            SessionStarted(rehearsal, prompt, resumed=self.resume_from is not None, retry=self.retry_number)
-        )
-
-    @work(thread=True, exclusive=True, group="answer", exit_on_error=False, name="Recovering your answer")
-    def recover_answer(self) -> None:
-        """Transcribe an answer recorded before the program stopped (after the conversation was replayed)."""
-        rehearsal = self.rehearsal
-        assert rehearsal is not None
-        nxt = rehearsal.recover()
-        turn = rehearsal.interview.turns[-1] if rehearsal.interview.turns else None
-        if turn is not None and turn.transcript is not None:
-            self.post_message(AnswerTranscribed(turn.transcript.text, "answered", turn.answer_source or ""))
-        self.post_message(TurnSettled(nxt))
-
-    @work(thread=True, exclusive=True, group="speech", exit_on_error=False, name="Speaking")
-    def speak(self, prompts: list[Prompt], again: bool = False) -> None:
-        """Say each prompt in turn; after a barge-in the rest are shown (and saved) but not played."""
-        rehearsal = self.rehearsal
-        assert rehearsal is not None
-        self._barged.clear()
-        for prompt in prompts:
-            self.post_message(QuestionSpeaking(prompt, again))
-            if self._barged.is_set():
-                rehearsal.render(prompt)
-            else:
-                rehearsal.speak(prompt)
-        self.post_message(QuestionSpoken(prompts[-1].id))
-
-    @work(thread=True, exclusive=True, group="answer", exit_on_error=False, name="Answering")
-    def answer(self, prompt: Prompt, recorded: RecordedAnswer | None = None) -> None:
-        """Capture (or take the typed text), transcribe, then let the engine and coach decide what is next."""
-        rehearsal = self.rehearsal
-        assert rehearsal is not None
-        rec = rehearsal.capture(prompt, recorded)
-        if rec is None:
-            from voicemock.backends.typed import TypedRecorder
-
-            # a failed microphone is replaced by typed answers (Rehearsal.capture): space then opens the box
-            self.typed_only = isinstance(rehearsal.backends.recorder, TypedRecorder)
-            self.post_message(AnswerTranscribed(None, "unavailable"))
-            self.post_message(TurnSettled(rehearsal.current))
-            return
-        self.post_message(AnswerRecorded(rec.source, rec.ended_by))
-        outcome = rehearsal.transcribe(prompt, rec)
-        text = outcome.transcript.text if outcome.transcript else None
-        self.post_message(AnswerTranscribed(text, outcome.status, rec.source))
-        self.post_message(TurnSettled(rehearsal.settle(prompt, rec, outcome)))
-
-    @work(thread=True, exclusive=True, group="answer", exit_on_error=False, name="Skipping")
-    def skip(self) -> None:
-        assert self.rehearsal is not None
-        self.post_message(TurnSettled(self.rehearsal.skip()))
-
-    @work(thread=True, exclusive=True, group="answer", exit_on_error=False, name="Trying again")
-    def retry(self, number: int) -> None:
-        """Ask question ``number`` again as a new attempt (journalled before it is spoken)."""
-        assert self.rehearsal is not None
-        self.post_message(TurnSettled(self.rehearsal.retry(number)))
-
-    @work(thread=True, exclusive=True, group="answer", exit_on_error=False, name="Writing the debrief")
-    def finish(self, early: bool) -> None:
-        """End (early, or say the outro when completed), then build and save the debrief."""
-        rehearsal = self.rehearsal
-        assert rehearsal is not None
-        if early and not rehearsal.interview.finished:
-            rehearsal.end()
-        else:
-            outro = rehearsal.interview.outro()
-            if outro is not None:
-                self.post_message(QuestionSpeaking(outro))
-                rehearsal.speak(outro)
-        report = rehearsal.finish()
-        self.post_message(DebriefReady(report, rehearsal.session.path))
+    # -- workers are in InterviewWorkers (interview_workers.py) -------------------------------------------
 
     def recover(self, worker_name: str, error: BaseException) -> None:
         """After a failed worker: keep everything, and put the screen back where the user can act."""
