@@ -247,3 +247,29 @@ async def test_picker_filter_and_small_terminal() -> None:
         await pilot.press("slash", *"nothing-matches-this")
         await pilot.pause()
         await pilot.press("escape")
+
+
+def test_readme_key_table_matches_the_bindings() -> None:
+    """Every key the README's table names in backticks is bound on that screen (and the screens' own keys
+    shown in their footers are in the table)."""
+    import re
+
+    from conftest import ROOT
+    from voicemock.tui.settings import SettingsScreen
+
+    screens = {
+        "Picker": PickerScreen,
+        "Interview": InterviewScreen,
+        "Debrief": DebriefScreen,
+        "History": HistoryScreen,
+        "Settings": SettingsScreen,
+    }
+    names = {"Esc": "escape", "/": "slash"}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| (\w+) \| (.+) \|$", readme, re.MULTILINE))
+    for title, screen in screens.items():
+        bound = {key for b in screen.BINDINGS for key in b.key.split(",")}  # type: ignore[union-attr]
+        said = {names.get(k, k) for k in re.findall(r"`([^`]+)`", rows[title])}
+        assert said <= bound, (title, said - bound)
+        shown = {b.key for b in screen.BINDINGS if b.show}  # type: ignore[union-attr]
+        assert shown <= said | {"enter"}, (title, shown - said)
