@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_voicemock, speak_to_wav, start_voicemock
+from voicemock.debrief import SCHEMA
 
 run = run_voicemock
 
@@ -55,7 +56,7 @@ def test_full_run_on_answer_files_writes_session_and_debrief(tmp_path: Path, voi
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     report = json.loads(done.stdout)
-    assert report["schema"] == 2 and report["scenario"]["id"] == "fraud-success-metrics"
+    assert report["schema"] == SCHEMA and report["scenario"]["id"] == "fraud-success-metrics"
     assert report["inputs"]["transcriber"] == "whisper:tiny.en"
     assert report["inputs"]["answers"].startswith("answer files")
     q1, q2 = report["questions"]

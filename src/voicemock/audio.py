@@ -118,3 +118,19 @@ def rms_db(samples: Samples) -> float:
         return -100.0
     rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
     return -100.0 if rms <= 1e-5 else 20.0 * float(np.log10(rms))
+
+
+#: Played around a quoted sentence so its first and last sounds are not clipped (word timings are
+#: approximate to a few hundredths of a second).
+CLIP_PAD_SECONDS = 0.15
+
+
+def cut(src: Path, start: float, end: float, dest: Path, pad: float = CLIP_PAD_SECONDS) -> Path:
+    """Write the part of ``src`` between ``start`` and ``end`` seconds (plus ``pad`` each side) to ``dest``:
+    one quoted sentence of an answer, to play on its own."""
+    samples, rate = read_wav(src)
+    first = max(0, int((start - pad) * rate))
+    last = min(len(samples), int((end + pad) * rate))
+    if last <= first:
+        raise AudioError(f"{src.name} has no audio between {start:.2f} s and {end:.2f} s")
+    return write_wav(dest, samples[first:last], rate)

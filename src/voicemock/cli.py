@@ -190,7 +190,8 @@ def run_cmd(
     _run_to_end(rehearsal, as_json)
 
 
-def _run_to_end(rehearsal: Any, as_json: bool) -> None:
+def _run_to_end(rehearsal: Any, as_json: bool, show: bool = True) -> Any:
+    """Run the rehearsal to its debrief and print it (JSON with ``as_json``; Markdown when ``show``)."""
     global _active
     _active = rehearsal
     try:
@@ -200,10 +201,11 @@ def _run_to_end(rehearsal: Any, as_json: bool) -> None:
     md = rehearsal.session.path / "debrief.md"
     if as_json:
         click.echo(report.to_json())
-    else:
+    elif show:
         click.echo("\n" + md.read_text(encoding="utf-8"))
     click.echo(f"Debrief saved: {md}", err=True)
     _active = None
+    return report
 
 
 _active: Any = None
@@ -266,8 +268,8 @@ def resume_cmd(
     try:
         chosen = backends.build(settings, answers=answers, typed=typed, speech=not no_speech)
     except NoAnswerFiles:
-        _turns, pending, _rec, ended = session.state()
-        if answers is None or pending is not None or ended is None:
+        state = session.state()
+        if answers is None or state.pending is not None or state.ended is None:
             raise
         # Every prompt is settled (it stopped while writing the debrief): no answer is needed to finish.
         recorder = AnswerFilesRecorder(answers, settings.whisper.max_answer_seconds, require_files=False)
@@ -318,35 +320,108 @@ def sessions_cmd(as_json: bool) -> None:
 @click.argument("session_id")
 @click.option("--json", "as_json", is_flag=True)
 def show_cmd(session_id: str, as_json: bool) -> None:
-    """Print a session's debrief (or its transcript so far, if unfinished)."""
+    """Print a session's debrief, attempts side by side (or its transcript so far, if unfinished)."""
+    from voicemock.report import to_markdown, turn_label
     from voicemock.store import SessionStore
 
     session = SessionStore().open(session_id)
-    if session.finished:
-        name = "debrief.json" if as_json else "debrief.md"
-        click.echo((session.path / name).read_text(encoding="utf-8"))
+    state = session.state()
+    report = session.debrief() if state.finished else None
+    if report is not None:
+        click.echo(report.to_json() if as_json else to_markdown(report), nl=as_json)
         return
-    turns, pending, _rec, _ended = session.state()
-    click.echo(f"Session {session.id} is unfinished ({len(turns)} prompts settled).")
-    for t in turns:
-        click.echo(
-            f"\n{t.prompt.text}\n  -> {t.transcript.text if t.transcript else '(' + str(t.status) + ')'}"
-        )
-    if pending:
-        click.echo(f"\nWaiting for: {pending.text}")
+    click.echo(f"Session {session.id} is unfinished ({len(state.turns)} prompts settled).")
+    for t in state.turns:
+        again = f", attempt {t.prompt.attempt}" if t.prompt.attempt > 1 else ""
+        who = f"Q{t.prompt.number}{again}, {turn_label(str(t.prompt.kind), t.prompt.follow_up_index)}"
+        answer = t.transcript.text if t.transcript else "(" + str(t.status) + ")"
+        click.echo(f"\n{who}: {t.prompt.text}\n  -> {answer}")
+    if state.pending:
+        click.echo(f"\nWaiting for: {state.pending.text}")
     click.echo(f"\nResume with: voicemock resume {session.id}")
 
 
-@cli.command("progress")
+@cli.command("retry")
+@click.argument("session_id")
+@click.option(
+    "--question", "-q", "number", type=int, required=True, help="The question to answer again (1, 2, ...)."
+)
+@click.option(
+    "--answers",
+    type=click.Path(path_type=Path),
+    help="Answer files for the new attempt (1.wav, 1-1.txt ...).",
+)
+@click.option("--typed", is_flag=True, help="Type the new attempt's answers on stdin.")
+@click.option("--json", "as_json", is_flag=True, help="Print the new debrief as JSON on stdout.")
+@click.option("--no-speech", is_flag=True, help="Do not synthesize or play the persona's questions.")
 @scenarios_option
 @click.pass_context
-def progress_cmd(ctx: click.Context, scenario_dirs: tuple[Path, ...]) -> None:
-    """Your trend per dimension over sessions, and which scenario to practise next."""
-    from voicemock.progress import progress, to_text
+def retry_cmd(
+    ctx: click.Context,
+    session_id: str,
+    number: int,
+    answers: Path | None,
+    typed: bool,
+    as_json: bool,
+    no_speech: bool,
+    scenario_dirs: tuple[Path, ...] = (),
+) -> None:
+    """Answer one question of a session again, as a new attempt, and compare it with the earlier ones.
+
+    The attempt is stored in the same session (nothing is overwritten) and the debrief is rebuilt with the
+    attempts side by side. Answer files are named as for 'run': N.wav answers the question, N-1.txt its
+    first follow-up.
+    """
+    from voicemock import backends
+    from voicemock.config import load_settings
+    from voicemock.console import Console, with_enter_to_finish
+    from voicemock.report import question_markdown
+    from voicemock.session import Rehearsal
+    from voicemock.store import SessionStore
+
+    if answers is None and not typed:
+        raise click.UsageError("give the new attempt's answers: --answers DIR or --typed")
+    session = SessionStore().open(session_id)
+    scenarios = _scenario_set(ctx)
+    _report_skipped(scenarios)
+    chosen = backends.build(load_settings(), answers=answers, typed=typed, speech=not no_speech)
+    console = Console(as_json)
+    rehearsal = Rehearsal.resume(
+        session,
+        scenarios,
+        chosen,
+        with_enter_to_finish(console, lambda: chosen.recorder, as_json),
+        reask_on_silence=answers is None,
+        reopen=True,
+    )
+    console.rehearsal = rehearsal
+    count = len(rehearsal.scenario.questions)
+    if not 1 <= number <= count:
+        rehearsal.wait_loaded()  # exiting mid-load aborts inside ctranslate2
+        raise VoicemockError(
+            f"{rehearsal.scenario.title} has no question {number}", fix=f"pass --question 1 to {count}"
+        )
+    prompt = rehearsal.retry(number)
+    click.echo(f"Session {session.id}: question {number}, attempt {prompt.attempt}.", err=as_json)
+    report = _run_to_end(rehearsal, as_json, show=False)
+    if not as_json:
+        click.echo("\n" + question_markdown(report, number))
+
+
+@cli.command("progress")
+@click.option("--question", help="List every attempt at one question over time: its id, or SCENARIO/ID.")
+@scenarios_option
+@click.pass_context
+def progress_cmd(ctx: click.Context, question: str | None, scenario_dirs: tuple[Path, ...]) -> None:
+    """Your trend per dimension and which scenario to practise next; or every attempt at one question."""
+    from voicemock.progress import progress, question_history, question_text, to_text
     from voicemock.store import SessionStore
 
     found = _scenario_set(ctx)
     _report_skipped(found)
+    if question:
+        click.echo(question_text(question_history(SessionStore(), found, question)), nl=False)
+        return
     click.echo(to_text(progress(SessionStore(), found)))
 
 

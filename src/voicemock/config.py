@@ -184,16 +184,22 @@ def load_settings(path: Path | None = None) -> Settings:
     try:
         return Settings(**data)
     except ValidationError as exc:
-        env = _flatten(_env_values())
-        lines = []
-        for err in exc.errors():
-            key = ".".join(str(p) for p in err["loc"])
-            where = f"environment variable {env_name(key)}" if key in env else f"{path}: {key}"
-            lines.append(f"{where}: {err['msg']}")
-        raise VoicemockError(
-            "invalid settings:\n  " + "\n  ".join(lines),
-            fix="`voicemock config reference` lists every setting and its allowed values",
-        ) from None
+        raise invalid_settings(exc, str(path)) from None
+
+
+def invalid_settings(exc: ValidationError, source: str) -> VoicemockError:
+    """The one wording for rejected settings, wherever they came from (the file, the environment, the
+    app's settings screen): each bad key with its problem, and where to look up the allowed values."""
+    env = _flatten(_env_values())
+    lines = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"])
+        where = f"environment variable {env_name(key)}" if key in env else f"{source}: {key}"
+        lines.append(f"{where}: {err['msg']}")
+    return VoicemockError(
+        "invalid settings:\n  " + "\n  ".join(lines),
+        fix="`voicemock config reference` lists every setting and its allowed values",
+    )
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:

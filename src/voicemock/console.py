@@ -54,10 +54,15 @@ class Console:
         if event.kind == "prompt":
             kind = data.get("kind")
             prompt = data.get("prompt") or {}
+            again = f", attempt {prompt['attempt']}" if prompt.get("attempt", 1) > 1 else ""
             who = (
                 "Interviewer"
                 if kind in ("intro", "outro")
-                else ("Follow-up" if prompt.get("kind") == "follow_up" else f"Q{prompt.get('number', '')}")
+                else (
+                    "Follow-up"
+                    if prompt.get("kind") == "follow_up"
+                    else f"Q{prompt.get('number', '')}{again}"
+                )
             )
             origin = f" [{prompt['origin']}]" if prompt.get("kind") == "follow_up" else ""
             self.echo(f"\n{who}{origin}: {event.text}")

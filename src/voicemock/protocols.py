@@ -66,6 +66,16 @@ class Recorder(Protocol):
 
 
 @runtime_checkable
+class PreparedAnswers(Protocol):
+    """A recorder whose answers exist before they are asked for (answer files): it can say, before the
+    candidate presses anything, which answer it will use for a prompt."""
+
+    def answer_for(self, prompt: Prompt) -> str | None:
+        """The name of the answer this prompt will get (e.g. "1.wav"), or None when there is none."""
+        ...
+
+
+@runtime_checkable
 class Transcriber(Protocol):
     """Speech to text, locally."""
 

@@ -82,6 +82,7 @@ class Rehearsal:
         self._fallback_reasons: set[str] = set()
         self._notes_cancel = threading.Event()
         self._notes_skipped: str | None = None
+        self._recovered: RecordedAnswer | None = None
 
     # -- construction -------------------------------------------------------------------------------------
 
@@ -126,11 +127,15 @@ class Rehearsal:
         listener: Listener | None = None,
         *,
         reask_on_silence: bool = True,
+        reopen: bool = False,
     ) -> Rehearsal:
-        """Pick up an unfinished session where it stopped; an answer recorded but not transcribed is kept."""
+        """Pick up an unfinished session where it stopped (``reopen``: a finished one too, to retry a
+        question). An answer recorded but not transcribed is kept: ``recover`` transcribes it."""
         session.lock()  # before reading the journal: another process may be about to append to it
         try:
-            return cls._resume(session, scenarios, backends, listener, reask_on_silence=reask_on_silence)
+            return cls._resume(
+                session, scenarios, backends, listener, reask_on_silence=reask_on_silence, reopen=reopen
+            )
         except BaseException:
             session.unlock()
             raise
@@ -144,13 +149,16 @@ class Rehearsal:
         listener: Listener | None,
         *,
         reask_on_silence: bool,
+        reopen: bool,
     ) -> Rehearsal:
         started = session.started
         if not started:
             raise VoicemockError(f"{session.path} has no readable journal")
-        if session.finished:
+        state = session.state()
+        if state.finished and not reopen:
             raise VoicemockError(
-                f"session {session.id} is already finished", fix=f"voicemock show {session.id}"
+                f"session {session.id} is already finished",
+                fix=f"voicemock show {session.id}, or voicemock retry {session.id} --question N",
             )
         scenario_id = started.get("scenario", "")
         source = started.get("scenario_source")
@@ -161,42 +169,32 @@ class Rehearsal:
                 scenario = load_scenario(Path(source))
             else:
                 raise
-        turns, pending, recorded, ended = session.state()
         interview = Interview.resume(
             scenario,
             backends.coach,
-            turns,
-            pending,
+            state.turns,
+            state.pending,
             backends.fallback_coach,
             reask_on_silence=reask_on_silence,
+            ended=state.ended,
+            after_retry=state.after_retry,
         )
-        if ended:
-            interview.ended = ended
-            interview.current = None
         rehearsal = cls(scenario, backends, session, interview, listener)
-        rehearsal._journalled = {t.prompt.id for t in turns} | ({pending.id} if pending else set())
+        pending = state.pending
+        rehearsal._journalled = {t.prompt.id for t in state.turns} | ({pending.id} if pending else set())
         with rehearsal.explained():
-            rehearsal._recover(pending, recorded)
-        return rehearsal
-
-    def _recover(self, pending: Prompt | None, recorded: dict[str, dict[str, Any]]) -> None:
-        """Journal the resumption and transcribe an answer that was recorded but not yet transcribed."""
-        rehearsal, session = self, self.session
-        warning = low_space_warning(session.path, self.scenario)
-        session.append("resumed", inputs=self.backends.labels())
-        if warning:
-            self.notice(warning)
-        self.preload()
-        if pending is not None and pending.id in recorded:
-            rec = recorded[pending.id]
+            warning = low_space_warning(session.path, scenario)
+            session.append("resumed", inputs=backends.labels())
+            if warning:
+                rehearsal.notice(warning)
+            rehearsal.preload()
+        if pending is not None and pending.id in state.recorded and state.ended is None:
+            rec = state.recorded[pending.id]
             audio = session.abs(rec.get("audio"))
-            answer = RecordedAnswer(
+            rehearsal._recovered = RecordedAnswer(
                 source=rec.get("source", "?"), audio_path=str(audio) if audio else None, text=rec.get("text")
             )
-            rehearsal.notice(
-                f"Recovered your recorded answer to \u201c{pending.text[:60]}\u201d; transcribing it now."
-            )
-            rehearsal.settle(pending, answer, rehearsal.transcribe(pending, answer))
+        return rehearsal
 
     def close(self) -> None:
         """Release the session for other processes (the end of the process does this too)."""
@@ -226,6 +224,34 @@ class Rehearsal:
             if is_full(exc):
                 raise self.disk_full(exc) from None
             raise
+
+    def recover(self) -> Prompt | None:
+        """Transcribe and settle an answer that was recorded before the program stopped (after the driver has
+        shown the conversation so far); returns what waits next. Does nothing when there is none."""
+        answer, self._recovered = self._recovered, None
+        prompt = self.interview.current
+        if answer is None or prompt is None:
+            return self.current
+        self.notice(
+            f"Recovered your recorded answer to \u201c{shorten(prompt.text, 60)}\u201d; transcribing it now."
+        )
+        return self.settle(prompt, answer, self.transcribe(prompt, answer))
+
+    @property
+    def has_recovery(self) -> bool:
+        return self._recovered is not None
+
+    def retry(self, number: int) -> Prompt:
+        """Ask question ``number`` again as a new attempt (journalled as a "retry" event, then its prompt)."""
+        after = self.interview.ended
+        prompt = self.interview.retry(number)
+        self.session.append(
+            "retry", question=number, question_id=prompt.question_id, attempt=prompt.attempt, after=after
+        )
+        self._journalled.discard(prompt.id)
+        current = self.current
+        assert current is not None
+        return current
 
     # -- helpers ------------------------------------------------------------------------------------------
 
@@ -351,6 +377,11 @@ class Rehearsal:
         for note in recorded.notes:
             self.notice(note)
         return recorded
+
+    @property
+    def live_input(self) -> bool:
+        """Answers come from a live input (the microphone), not files or typing."""
+        return self._is_live(self.backends.recorder)
 
     @staticmethod
     def _is_live(recorder: object) -> bool:
@@ -483,7 +514,7 @@ class Rehearsal:
                 "answer", prompt_id=prompt.id, status="skipped", transcript=None, notes=[reason]
             )
         self.interview.end(reason)
-        self.session.append("ended", reason=reason)
+        self.session.append("ended", reason=self.interview.ended)
 
     def answer(self, prompt: Prompt, recorded: RecordedAnswer | None = None) -> Prompt | None:
         """Capture, transcribe and settle one answer; returns the next prompt."""
@@ -495,6 +526,11 @@ class Rehearsal:
             if cmd.command == "end":
                 self.end()
                 return None
+            if cmd.command == "retry":
+                target = self.interview.retry_target()
+                if target is not None:
+                    return self.retry(target)
+                self.notice("Nothing answered yet to try again: answer this question first.")
             return self.current  # repeat: the same prompt is asked again
         if rec is None:
             return self.current
@@ -520,6 +556,7 @@ class Rehearsal:
             inputs=started.get("inputs", self.backends.labels()),
             coach_notes=coach_notes,
             notes=notes,
+            asked_at=self.session.state().asked_at,
         )
         json_path, md_path = debrief_mod.save(report, self.session.path)
         # never let the process exit while the model loads in its thread: ctranslate2 aborts the process
@@ -561,26 +598,32 @@ class Rehearsal:
 
     # -- headless -----------------------------------------------------------------------------------------
 
+    @property
+    def opening(self) -> Prompt | None:
+        """The persona's introduction, when this is a new session (never again on resume or retry)."""
+        if self.interview.current is not None and not self.interview.turns and not self.interview.retried:
+            return self.interview.intro()
+        return None
+
     def run(self) -> debrief_mod.Debrief:
         """Run the whole interview without a UI: speak, answer, follow up, debrief."""
         with self.explained():
             return self._run()
 
     def _run(self) -> debrief_mod.Debrief:
-        if self.interview.current is not None and not self.interview.turns:  # not again on resume
-            self.listener(Event("prompt", self.scenario.intro, {"kind": "intro"}))
-            intro = Prompt("intro", "intro", self.interview.current.kind, self.scenario.intro, 0, 0)
+        intro = self.opening
+        if intro is not None:
+            self.listener(Event("prompt", intro.text, {"kind": "intro"}))
             self.speak(intro)
-        prompt = self.current
+        prompt = self.recover()
         while prompt is not None:
             self.listener(Event("prompt", prompt.text, {"prompt": prompt.to_dict()}))
             self.speak(prompt)
             prompt = self.answer(prompt)
-        if self.interview.ended == "completed":
-            self.listener(Event("prompt", self.scenario.outro, {"kind": "outro"}))
-            self.speak(
-                Prompt("outro", "outro", self.interview.turns[-1].prompt.kind, self.scenario.outro, 0, 0)
-            )
+        outro = self.interview.outro()
+        if outro is not None:
+            self.listener(Event("prompt", outro.text, {"kind": "outro"}))
+            self.speak(outro)
         return self.finish()
 
     def wait_loaded(self, timeout: float = 30.0) -> None:
@@ -595,3 +638,12 @@ class Rehearsal:
 
 def elapsed(since: float) -> float:
     return time.monotonic() - since
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut at a word boundary to at most ``width`` characters, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0].rstrip(",;:.")
+    return cut + "\u2026"

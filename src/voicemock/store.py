@@ -10,7 +10,8 @@ One directory per session::
 
 Audio is written before it is transcribed, and each journal line is on disk before the next step that can
 fail, so a crash or Ctrl-C leaves a session that ``voicemock sessions`` lists as unfinished and that can be
-resumed.
+resumed. A retried question is a new attempt with its own prompt ids (``<question>.a2``), so its audio and
+transcripts never overwrite the earlier attempt's; a "retry" event marks where it began.
 
 A full disk never leaves half a file: a journal line that cannot be written whole is cut off again (so the
 journal stays parseable), temporary files are removed, and the failure is a ``DiskFullError``. One process
@@ -28,15 +29,18 @@ import re
 import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from voicemock import paths
 from voicemock.diskspace import error_from, guard, is_full, sync_dir
 from voicemock.errors import VoicemockError
 from voicemock.models import AnswerStatus, Prompt, Transcript, Turn
+
+if TYPE_CHECKING:
+    from voicemock.debrief import Debrief
 
 JOURNAL = "journal.jsonl"
 LOCK = ".lock"
@@ -229,32 +233,51 @@ class SessionDir:
 
     @property
     def finished(self) -> bool:
-        return (self.path / "debrief.json").is_file()
+        """The debrief is written and no retry has begun since."""
+        return self.state().finished
 
     def saved_summary(self) -> str:
         """What of this session is on disk, in words (for messages after a failure)."""
-        turns, pending, recorded, _ended = self.state()
-        answered = sum(1 for t in turns if t.answered)
-        questions = len({t.prompt.question_id for t in turns})
+        state = self.state()
+        answered = sum(1 for t in state.turns if t.answered)
+        questions = len({t.prompt.question_id for t in state.turns})
         out = f"{answered} answer{'s' if answered != 1 else ''} to {questions} question{'s' if questions != 1 else ''}"
-        if recorded:
+        if state.recorded:
             out += ", and the recording of the answer being transcribed"
-        elif pending is not None:
-            out += f"; next: question {pending.number}"
+        elif state.pending is not None:
+            out += f"; next: question {state.pending.number}"
         return out
 
-    def state(self) -> tuple[list[Turn], Prompt | None, dict[str, dict[str, Any]], str | None]:
-        """Rebuild (settled turns, pending prompt, recorded-but-untranscribed answers, end reason)."""
+    def debrief(self) -> Debrief | None:
+        """The session's debrief (None while there is none); raises ``VoicemockError`` if it is unreadable.
+
+        The one way anything reads ``debrief.json``: ``voicemock show``, history, progress and the app.
+        """
+        from voicemock import debrief
+
+        if not (self.path / debrief.JSON_NAME).is_file():
+            return None
+        return debrief.read(self.path)
+
+    def state(self) -> JournalState:
+        """Rebuild the session from its journal: settled turns, the pending prompt, answers recorded but not
+        transcribed, and how it ended."""
         turns: list[Turn] = []
         pending: Prompt | None = None
         question_audio: dict[str, str | None] = {}
         recorded: dict[str, dict[str, Any]] = {}
         ended: str | None = None
+        after_retry: str | None = None
+        debriefed = retried = False
+        asked_at: dict[str, str] = {}
         for e in self.events():
-            kind = e["event"]
+            kind = e.get("event")
             if kind == "prompt":
                 pending = Prompt.from_dict(e["prompt"])
                 question_audio[pending.id] = e.get("audio")
+                asked_at[pending.id] = e.get("at", "")
+            elif kind == "question_audio":
+                question_audio[e["prompt_id"]] = e.get("audio")
             elif kind == "answer_recorded":
                 recorded[e["prompt_id"]] = e
             elif kind == "answer" and pending is not None and e["prompt_id"] == pending.id:
@@ -274,8 +297,38 @@ class SessionDir:
                 pending = None
             elif kind == "ended":
                 ended = e.get("reason")
+                after_retry = None
+            elif kind == "retry":
+                after_retry = e.get("after")
+                ended = None
+                debriefed = False
+                retried = True
+            elif kind == "debrief":
+                debriefed = True
         recorded = {k: v for k, v in recorded.items() if pending is not None and k == pending.id}
-        return turns, pending, recorded, ended
+        # A debrief written by an older voicemock has no "debrief" event: it counts unless a retry began since.
+        finished = (self.path / "debrief.json").is_file() and (debriefed or not retried)
+        return JournalState(turns, pending, recorded, ended, after_retry, finished, asked_at)
+
+
+@dataclass
+class JournalState:
+    """A session as its journal tells it."""
+
+    turns: list[Turn]
+    """Every settled prompt, in order (all attempts)."""
+    pending: Prompt | None
+    """The prompt asked but not yet answered."""
+    recorded: dict[str, dict[str, Any]]
+    """The pending prompt's answer, if it was recorded but not transcribed (the "answer_recorded" event)."""
+    ended: str | None
+    """Why the interview ended ("completed", "ended early"), or None while it is open."""
+    after_retry: str | None = None
+    """While a retry of an ended interview is open: why it had ended."""
+    finished: bool = False
+    """The debrief is written and no retry has begun since."""
+    asked_at: dict[str, str] = field(default_factory=dict)
+    """When each prompt was first asked (ISO time), by prompt id."""
 
 
 @dataclass(frozen=True)
@@ -290,10 +343,23 @@ class SessionSummary:
     scores: dict[str, float]
     open_in: int | None = None
     """The pid of another voicemock writing this session now (-1 when it cannot be read), else None."""
+    ended: str | None = None
+    """Why the interview ended ("completed", "ended early"), or None while it is open."""
+    retries: int = 0
+    """Attempts beyond the first, over all questions."""
+    overall: dict[str, Any] = field(default_factory=dict)
+    """The debrief's speech figures over the whole session (empty until there is a debrief)."""
 
     @property
     def status(self) -> str:
         return "finished" if self.finished else "unfinished"
+
+    @property
+    def outcome(self) -> str:
+        """In words, for lists: "completed", "ended early" or "unfinished"."""
+        if self.finished:
+            return "ended early" if self.ended == "ended early" else "completed"
+        return "unfinished"
 
 
 class SessionStore:
@@ -362,24 +428,23 @@ class SessionStore:
         return (SessionDir(p) for p in self._dirs())
 
     def summaries(self) -> list[SessionSummary]:
-        """One line per session, oldest first."""
+        """One line per session, oldest first (a debrief that cannot be read counts as no scores)."""
         out = []
         for session in self:
             started = session.started
             if not started:
                 continue  # no readable journal: nothing to resume or show (see ``unreadable``)
+            state = session.state()
             scores: dict[str, float] = {}
-            if session.finished:
+            overall: dict[str, Any] = {}
+            if state.finished:
                 try:
-                    debrief = json.loads((session.path / "debrief.json").read_text(encoding="utf-8"))
-                    scores = {
-                        k: v["score"]
-                        for k, v in debrief.get("scores", {}).items()
-                        if v.get("score") is not None
-                    }
-                except (OSError, json.JSONDecodeError, KeyError, TypeError, AttributeError):
-                    scores = {}
-            turns, _pending, _rec, _ended = session.state()
+                    report = session.debrief()
+                except VoicemockError:
+                    report = None
+                if report is not None:
+                    scores = {k: v.score for k, v in report.scores.items() if v.score is not None}
+                    overall = report.overall
             out.append(
                 SessionSummary(
                     id=session.id,
@@ -387,10 +452,19 @@ class SessionStore:
                     scenario_id=started.get("scenario", "?"),
                     title=started.get("title", started.get("scenario", "?")),
                     started_at=started.get("at", ""),
-                    finished=session.finished,
-                    answered=sum(1 for t in turns if t.answered),
+                    finished=state.finished,
+                    answered=sum(1 for t in state.turns if t.answered),
                     scores=scores,
-                    open_in=None if session.finished else session.holder(),
+                    open_in=None if state.finished else session.holder(),
+                    ended=state.ended,
+                    retries=len(
+                        {
+                            (t.prompt.question_id, t.prompt.attempt)
+                            for t in state.turns
+                            if t.prompt.attempt > 1
+                        }
+                    ),
+                    overall=overall,
                 )
             )
         return out

@@ -76,6 +76,10 @@ class AnswerFilesRecorder:
     def missing_questions(self, count: int) -> list[int]:
         return [n for n in range(1, count + 1) if (n, 0) not in self.files]
 
+    def answer_for(self, prompt: Prompt) -> str | None:
+        path = self.files.get((prompt.number, prompt.follow_up_index))
+        return path.name if path is not None else None
+
     def record(self, prompt: Prompt, dest: Path) -> RecordedAnswer:
         path = self.files.get((prompt.number, prompt.follow_up_index))
         if path is None:
