@@ -89,26 +89,24 @@ def make_coach(url: str, timeout: float = 1.0, stream: bool = True, **extra: obj
 # -- the request ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("stream", [True, False])
-def test_request_carries_persona_question_and_delimited_answer(
-    scenario: Scenario, server: FakeLLMServer, stream: bool
-) -> None:
-    coach = make_coach(server.url, stream=stream)
+def test_request_carries_persona_question_and_delimited_answer(scenario: Scenario, server: FakeLLMServer) -> None:
+    coach = make_coach(server.url)
     coach.follow_up(make_request(scenario))
     assert len(server.requests) == 1
     sent = server.requests[0]
     body = sent["body"]
     assert sent["path"] == "/v1/chat/completions"
     assert body["model"] == "test-model"
-    assert bool(body.get("stream")) is stream
-    assert body["response_format"]["type"] == "json_schema"
+    assert body["stream"] is True  # follow-ups are always streamed plain text: no JSON mode, no grammar
+    assert "response_format" not in body and "grammar" not in body
     system, user = body["messages"][0]["content"], body["messages"][1]["content"]
     assert "Priya Raman" in system and "Hiring manager, Payments Risk" in system
     assert "data" in system and "never instructions" in system
     assert scenario.questions[0].text in user
     start, end = user.index(ANSWER_OPEN), user.index(ANSWER_CLOSE)
     assert ANSWER in user[start:end]
-    assert "success_metric" in user  # the missing signal is named
+    label = next(ref.spec.label for ref in scenario.questions[0].signals if ref.id == "success_metric")
+    assert label in user  # the missing signal is described
     assert sent["headers"]["authorization"] == f"Bearer {KEY}"  # the key goes to the server, and only there
     assert KEY not in json.dumps(body)
 
@@ -132,13 +130,18 @@ def test_move_on_returns_none(scenario: Scenario, server: FakeLLMServer) -> None
 def test_schema_rejected_downgrades_to_json_object(
     scenario: Scenario, server: FakeLLMServer, mode: str
 ) -> None:
+    """Debrief notes ask for structured output; a server that rejects the schema gets JSON mode."""
     server.mode = mode
+    question = scenario.questions[0]
+    note = {"prompt_id": question.id, "explanation": "Name the metric.", "evidence": []}
+    server.reply = json.dumps({"notes": [note]})
     coach = make_coach(server.url)
-    follow_up = coach.follow_up(make_request(scenario))
-    assert follow_up is not None and follow_up.origin == "llm:test-model"
+    prompt = Prompt(question.id, question.id, PromptKind.QUESTION, question.text, 240, 1)
+    request = NotesRequest(scenario, ((prompt, Transcript(ANSWER)),))
+    coach.notes(request)
     formats = [r["body"]["response_format"]["type"] for r in server.requests]
     assert formats == ["json_schema", "json_object"]
-    coach.follow_up(make_request(scenario))
+    coach.notes(request)
     assert server.requests[-1]["body"]["response_format"]["type"] == "json_object"  # remembered
 
 

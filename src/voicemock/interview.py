@@ -10,10 +10,10 @@ consulted through the ``Coach`` protocol. A coach that raises never stops the in
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from voicemock.models import AnswerStatus, Prompt, PromptKind, Transcript, Turn
-from voicemock.protocols import Coach, FollowUp, FollowUpRequest
+from voicemock.protocols import Coach, FollowUp, FollowUpRequest, StreamingCoach
 from voicemock.rubric import Assessment, assess
 from voicemock.scenario import Question, Scenario
 
@@ -48,6 +48,9 @@ class Interview:
         ends again (for that reason) once the retried question is done, instead of moving on."""
         self.retried = False
         """True once a question was retried in this run (no closing words after a retry)."""
+        self.on_sentence: Callable[[str], None] | None = None
+        """Given each sentence of a streamed follow-up as soon as it is complete (the driver may start
+        speaking it); only coaches that declare ``StreamingCoach`` call it."""
 
     # -- lifecycle ----------------------------------------------------------------------------------------
 
@@ -298,6 +301,8 @@ class Interview:
 
     def _ask_coach(self, request: FollowUpRequest) -> FollowUp | None:
         try:
+            if self.on_sentence is not None and isinstance(self.coach, StreamingCoach):
+                return self.coach.stream_follow_up(request, self.on_sentence)
             return self.coach.follow_up(request)
         except Exception as exc:  # a coach failure must never stop the interview
             log.warning("coach %s failed: %s", self.coach.name, exc)

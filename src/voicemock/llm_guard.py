@@ -183,3 +183,48 @@ def strip_scores(text: str) -> str:
     """Drop sentences that hand out a score ("4/5", "I'd score this 5"): scores belong to the rubric."""
     kept = [s for s in _SENTENCE.split(text.strip()) if s and not _SCORE.search(s)]
     return " ".join(kept).strip()
+
+
+_SENTENCE_END = re.compile(r"\?|[.!](?=\s)")
+
+
+class SentenceSplitter:
+    """Complete sentences out of streamed text, as soon as each one ends.
+
+    A question mark ends a sentence at once (a follow-up ends at its question, and the stream is closed
+    there); a full stop or exclamation mark ends one when whitespace follows, so "3.5" or "e.g" mid-word do
+    not split. ``rest`` is what has arrived after the last complete sentence."""
+
+    def __init__(self) -> None:
+        self.rest = ""
+
+    def feed(self, delta: str) -> list[str]:
+        self.rest += delta
+        out: list[str] = []
+        while True:
+            match = _SENTENCE_END.search(self.rest)
+            if match is None:
+                return out
+            sentence = self.rest[: match.end()].strip()
+            self.rest = self.rest[match.end() :]
+            if sentence:
+                out.append(sentence)
+
+
+def sentence_problem(sentence: str, persona: Persona | None = None) -> str | None:
+    """Why one streamed sentence may not be spoken before the rest of the reply has arrived, or None.
+
+    The checks that make sense for a single sentence (nothing unsafe to show or speak, no meta talk, not a
+    speech); the whole follow-up is still checked by ``follow_up_problem`` once complete."""
+    unsafe = unsafe_text_problem(sentence)
+    if unsafe:
+        return unsafe
+    if _META.search(sentence):
+        return "meta talk"
+    if persona is not None and re.search(
+        rf"\bas {re.escape(persona.name.split()[0])}\b", sentence, re.IGNORECASE
+    ):
+        return "meta talk"
+    if len(sentence.split()) > MAX_FOLLOW_UP_WORDS:
+        return f"longer than {MAX_FOLLOW_UP_WORDS} words"
+    return None

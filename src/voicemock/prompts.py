@@ -210,6 +210,85 @@ def follow_up_messages(request: FollowUpRequest) -> list[dict[str, str]]:
     return [{"role": "system", "content": system}, {"role": "user", "content": "\n\n".join(parts)}]
 
 
+# Streamed plain-text follow-ups (what the openai coach asks for interactively)
+
+PROMPT_TOKEN_BUDGET = 560
+"""Most prompt tokens a streamed follow-up request may carry. Prompt processing is the first cost a CPU
+server pays before its first token (about 1 s per 250 tokens for a 1.5B model on 2 cores: docs/llm.md), so
+the answer is trimmed to fit rather than letting a long answer push the first audio past the timeout."""
+CHARS_PER_PROMPT_TOKEN = 3.3
+"""Characters per token used to estimate a prompt's size without a tokenizer. Conservative: Qwen2.5's
+tokenizer measured 4.3 characters per token on these prompts (bench/bench_coach.py prints it)."""
+MIN_ANSWER_CHARS = 300
+"""An answer is never trimmed below this many characters, whatever else the prompt carries."""
+MOVE_ON_TEXT = "MOVE ON"
+"""What the model may reply instead of a question when the answer needs no follow-up."""
+
+
+def estimate_tokens(text: str) -> int:
+    """A deliberately high estimate of ``text``'s token count (no tokenizer needed)."""
+    return int(len(text) / CHARS_PER_PROMPT_TOKEN) + 1
+
+
+def messages_tokens(messages: list[dict[str, str]]) -> int:
+    """Estimated prompt tokens for chat ``messages`` (content plus a few tokens of framing per message)."""
+    return sum(estimate_tokens(m["content"]) + 4 for m in messages)
+
+
+def _trim_words(text: str, max_chars: int) -> str:
+    """``text`` cut to about ``max_chars``: its beginning and end, which carry the example and the point."""
+    text = " ".join(text.split())
+    if len(text) <= max_chars:
+        return text
+    head = max_chars * 2 // 3
+    tail = max_chars - head
+    start = text[:head].rsplit(" ", 1)[0]
+    end = text[-tail:].split(" ", 1)[-1]
+    return f"{start} ... {end}"
+
+
+def follow_up_text_messages(
+    request: FollowUpRequest, budget: int = PROMPT_TOKEN_BUDGET
+) -> list[dict[str, str]]:
+    """Messages asking for one spoken follow-up as plain text (no JSON, no grammar), within ``budget``
+    estimated tokens: plain text streams, so the first sentence can be spoken while the rest is written,
+    and JSON mode measured 3-4x slower on a CPU server. Short on purpose: only the top missing signal is
+    described, and a long answer is trimmed to its beginning and end."""
+    persona = request.persona
+    claims = unsupported_claims(request.answer.text, limit=2) if is_skeptical(persona) else []
+    target = [ref for ref in request.question.signals if ref.id in request.missing][:2]
+    task = (
+        'Ask ONE short follow-up question, spoken to the candidate as "you", under 30 words, ending with a '
+        "question mark; refer to their own example where it helps. "
+    )
+    if claims:
+        task += (
+            "You are skeptical: the answer makes a claim without support (a number with no source, a "
+            "trade-off without its cost), so challenge that claim. "
+        )
+    task += (
+        "Never mention a candidate, a transcript, a rubric or being an AI; do not repeat a question already "
+        f"asked. Reply with the question only, as plain text, or {MOVE_ON_TEXT} if nothing needs probing."
+    )
+    system = f"{_persona_block(persona)}\n\n{task}\n\n{DATA_RULE}"
+    parts = [f"You asked: {request.question.text}"]
+    if request.prompt.text != request.question.text:
+        parts.append(f"Then you asked: {request.prompt.text}")
+    if target:
+        parts.append(f'Missing most: {target[0].spec.label}. For example: "{target[0].follow_up}"')
+    if len(target) > 1:
+        parts.append(f"Also missing: {target[1].spec.label}.")
+    if request.asked:
+        parts.append("Already asked (do not repeat): " + " | ".join(a[:200] for a in request.asked[-2:]))
+    if claims:
+        parts.append("Claims with no stated support: " + " | ".join(c[:200] for c in claims))
+    fixed = [{"role": "system", "content": system}, {"role": "user", "content": "\n\n".join(parts)}]
+    room = budget - messages_tokens(fixed) - estimate_tokens(quote_answer("")) - 2
+    answer = _trim_words(request.answer.text, max(MIN_ANSWER_CHARS, int(room * CHARS_PER_PROMPT_TOKEN)))
+    parts.append(quote_answer(answer))
+    return [{"role": "system", "content": system}, {"role": "user", "content": "\n\n".join(parts)}]
+
+
 def parse_follow_up_reply(content: str) -> FollowUpReply:
     """Read the model's reply: JSON (possibly fenced or with chatter around it), else plain text taken as
     the question. Raises ``ValueError`` when nothing usable is there."""

@@ -120,6 +120,20 @@ class FollowUp:
     """"scripted" or "llm:<model>"."""
 
 
+@runtime_checkable
+class StreamingCoach(Protocol):
+    """A coach whose follow-up arrives as it is written (a capability on top of ``Coach``): each complete
+    sentence that may be spoken is handed to ``on_sentence`` as soon as it arrives, so the persona can start
+    speaking before the reply is finished. The returned ``FollowUp`` is the whole, validated text (which
+    starts with the sentences handed on, unless it is the scripted fallback)."""
+
+    def stream_follow_up(
+        self, request: FollowUpRequest, on_sentence: Callable[[str], None]
+    ) -> FollowUp | None:
+        """Like ``Coach.follow_up``; ``on_sentence`` is called from the calling thread, before it returns."""
+        ...
+
+
 @dataclass(frozen=True)
 class CoachNote:
     """A debrief note from a coach: an explanation or rewrite suggestion, with verbatim evidence."""

@@ -83,6 +83,10 @@ class Rehearsal:
         self._notes_cancel = threading.Event()
         self._notes_skipped: str | None = None
         self._recovered: RecordedAnswer | None = None
+        self._early: list[str] = []
+        """Sentences of the coming follow-up already being spoken (``_early_sentence``)."""
+        self._early_voice: threading.Thread | None = None
+        interview.on_sentence = self._early_sentence
 
     # -- construction -------------------------------------------------------------------------------------
 
@@ -314,24 +318,66 @@ class Rehearsal:
         return dest
 
     def speak(self, prompt: Prompt) -> Path | None:
-        """Render and play the prompt (blocking until played or ``stop_speaking``)."""
+        """Render and play the prompt (blocking until played or ``stop_speaking``). When the coach streamed
+        the follow-up, the sentences it already said (``_early_sentence``) are not said twice."""
         self.phase("speaking", prompt.text)
+        early, self._early = " ".join(self._early), []
+        if self._early_voice is not None:
+            self._early_voice.join()
+            self._early_voice = None
+        if early and prompt.text.startswith(early):
+            rest = prompt.text[len(early) :].strip()
+            if rest:
+                self._say(rest)
+            return self.render(prompt)  # the whole follow-up, kept for replay
         wav = self.render(prompt)
         if wav is None:
             return None
-        player = self.backends.player
-        if not player.available:
-            if not self._said_no_playback:
-                self._said_no_playback = True
-                self.notice(
-                    f"Not playing speech: {player.reason}. Questions are shown as text and saved as audio."
-                )
-            return wav
-        try:
-            player.play(wav)
-        except VoicemockError as exc:
-            self.notice(f"Playback failed: {exc.message}")
+        if self._can_play():
+            try:
+                self.backends.player.play(wav)
+            except VoicemockError as exc:
+                self.notice(f"Playback failed: {exc.message}")
         return wav
+
+    def _can_play(self) -> bool:
+        player = self.backends.player
+        if not player.available and not self._said_no_playback:
+            self._said_no_playback = True
+            self.notice(
+                f"Not playing speech: {player.reason}. Questions are shown as text and saved as audio."
+            )
+        return player.available
+
+    def _early_sentence(self, sentence: str) -> None:
+        """A sentence of a streamed follow-up, complete while the rest may still be written: shown, and
+        spoken at once (in order, in the background) so the persona starts talking before the reply ends."""
+        self._early.append(sentence)
+        self.listener(Event("sentence", sentence))
+        if self.backends.speaker is None or not self.backends.player.available:
+            return
+        before = self._early_voice
+        self._early_voice = threading.Thread(
+            target=self._say, args=(sentence, before), name="voicemock-early-speech", daemon=True
+        )
+        self._early_voice.start()
+
+    def _say(self, text: str, after: threading.Thread | None = None) -> None:
+        """Synthesize and play ``text`` now (a part of a prompt; the whole prompt is rendered separately)."""
+        if after is not None:
+            after.join()
+        speaker = self.backends.speaker
+        if speaker is None or not self._can_play():
+            return
+        dest = self.session.path / "audio" / f".part-{threading.get_ident()}-{time.monotonic_ns()}.wav"
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            speaker.synthesize(text, self.scenario.persona.voice, dest)
+            self.backends.player.play(dest)
+        except VoicemockError as exc:
+            self.notice(f"Could not speak the question: {exc.message}")
+        finally:
+            dest.unlink(missing_ok=True)
 
     def stop_speaking(self) -> None:
         """Barge-in: stop the persona mid-sentence (safe from any thread)."""
@@ -435,6 +481,7 @@ class Rehearsal:
 
     def settle(self, prompt: Prompt, recorded: RecordedAnswer | None, outcome: Outcome) -> Prompt | None:
         """Journal the answer, then let the engine (and coach) decide what comes next."""
+        self._early = []
         audio = self.session.rel(recorded.audio_path) if recorded else None
         source = recorded.source if recorded else None
         self.session.append(

@@ -22,11 +22,14 @@ user sees is the session's notice, not a log line on stderr.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import queue
 import re
+import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -37,27 +40,32 @@ from voicemock.backends.scripted_coach import ScriptedCoach
 from voicemock.errors import CoachError
 from voicemock.llm_guard import (
     RESTATEMENT_OVERLAP,
+    SentenceSplitter,
     clean_follow_up,
     clean_note,
     follow_up_problem,
     keep_verbatim,
     overlap,
+    sentence_problem,
     strip_scores,
 )
 from voicemock.prompts import (
-    FOLLOW_UP_SCHEMA,
+    ASK,
+    MOVE_ON_TEXT,
     NOTES_SCHEMA,
-    follow_up_messages,
+    follow_up_text_messages,
     is_skeptical,
     notes_messages,
     parse_follow_up_reply,
     parse_notes_reply,
     response_format,
+    unsupported_claims,
 )
 from voicemock.protocols import Coach, CoachNote, FollowUp, FollowUpRequest, NotesRequest
 
 if TYPE_CHECKING:
     from voicemock.config import LLMSettings
+    from voicemock.scenario import Persona
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +82,12 @@ CHARS_PER_TOKEN = 8
 """Generous: English runs about 4 characters a token. ``max_tokens`` times this bounds a reply's text."""
 POLL = 0.1
 """Seconds between checks for a cancelled call while waiting for the worker."""
+FOLLOW_UP_MAX_TOKENS = 80
+"""A spoken follow-up is under 30 words (about 40 tokens); room for a short lead-in sentence."""
+MAX_LEAD_SENTENCES = 2
+"""Sentences allowed before the question; a model still talking after that is not asking one."""
+IDLE_WAIT = 1.0
+"""Seconds a call waits at most for the previous, aborted request to finish closing."""
 
 
 class ReplyTooLarge(Exception):
@@ -156,6 +170,8 @@ class OpenAICoach:
         self.fallback: Coach = fallback or ScriptedCoach()
         self.last_error: str | None = None
         """Why the last call fell back (scrubbed), or None after a call that worked."""
+        self._worker: threading.Thread | None = None
+        """The thread of the latest request (a new request first lets an aborted one finish closing)."""
         self._format = 0
         """Index into _FORMATS: downgraded once a server rejects json_schema, and remembered."""
         self._client = openai.OpenAI(
@@ -178,24 +194,55 @@ class OpenAICoach:
 
     def follow_up(self, request: FollowUpRequest) -> FollowUp | None:
         """One follow-up from the model, or the scripted one if anything at all goes wrong."""
+        return self.stream_follow_up(request, None)
+
+    def stream_follow_up(
+        self, request: FollowUpRequest, on_sentence: Callable[[str], None] | None
+    ) -> FollowUp | None:
+        """The follow-up streamed as plain text: each complete sentence that may be spoken goes to
+        ``on_sentence`` (from this thread) as it arrives; reading stops at the question, and the stream is
+        closed there or at the deadline, which stops the server generating."""
         started = time.monotonic()
         if request.remaining <= 0:
             return None
         if not request.missing and not is_skeptical(request.persona):
             return None  # nothing to probe, and this persona does not challenge claims: no call needed
         try:
-            content = self._complete(
-                follow_up_messages(request),
+            spoken: list[str] = []
+
+            def accept(sentence: str) -> None:
+                spoken.append(sentence)
+                if on_sentence is not None:
+                    on_sentence(sentence)
+
+            content = self._run(
                 "follow_up",
-                FOLLOW_UP_SCHEMA,
+                lambda stop, box: self._read_follow_up(
+                    follow_up_text_messages(request), stop, box, request.persona
+                ),
                 deadline=started + self.timeout + GRACE,
-                max_tokens=200,
+                limit=self.timeout,
+                on_sentence=accept,
             )
-            try:
-                reply = parse_follow_up_reply(content)
-            except ValueError as exc:
-                raise _Fallback(f"invalid reply ({_short(str(exc))})") from None
-            result = self._accept(reply.action, reply.signal, reply.question, request)
+            if content.lstrip().startswith(("{", "[", "`")):
+                try:  # a model that answers in JSON anyway (or an old server prompt): read it leniently
+                    reply = parse_follow_up_reply(content)
+                except ValueError as exc:
+                    raise _Fallback(f"invalid reply ({_short(str(exc))})") from None
+                result = self._accept(reply.action, reply.signal, reply.question, request)
+            elif content.strip().upper().rstrip(".").startswith(MOVE_ON_TEXT):
+                result = None
+            else:
+                # what the prompt asked for: a challenge to a claim when there is one, else the top gap
+                claims = is_skeptical(request.persona) and unsupported_claims(request.answer.text)
+                result = self._accept(ASK, "claim" if claims else "", content, request)
+            if result is not None and on_sentence is not None and not spoken:
+                on_sentence(result.text)  # one sentence, complete only now: it may be spoken at once
+            elif result is not None and on_sentence is not None:
+                # the sentences handed on already, then whatever completed the question
+                said = " ".join(spoken)
+                if result.text.startswith(said) and result.text != said:
+                    on_sentence(result.text[len(said) :].strip())
             self.last_error = None
             return result
         except _Fallback as exc:
@@ -300,33 +347,143 @@ class OpenAICoach:
         timeout: float | None = None,
         cancel: threading.Event | None = None,
     ) -> str:
-        """The reply's text, or ``_Fallback``. Runs the request in a daemon thread and stops waiting at
-        ``deadline`` or when ``cancel`` is set; the abandoned worker notices at its next chunk (or the SDK
-        read timeout) and closes the stream, which tells the server to stop generating."""
-        box: dict[str, Any] = {}
+        """The reply's text (structured output, for debrief notes), or ``_Fallback``."""
+        limit = timeout or self.timeout
+        return self._run(
+            name,
+            lambda stop, box: self._request(messages, name, schema, max_tokens, limit, stop, box),
+            deadline=deadline,
+            limit=limit,
+            cancel=cancel,
+        )
+
+    def _run(
+        self,
+        name: str,
+        job: Callable[[threading.Event, dict[str, Any]], str],
+        *,
+        deadline: float,
+        limit: float,
+        cancel: threading.Event | None = None,
+        on_sentence: Callable[[str], None] | None = None,
+    ) -> str:
+        """Run ``job`` (one request) in a daemon thread and stop waiting at ``deadline`` or when ``cancel``
+        is set. Stopping closes the connection at once (``_abort``), so the server sees the client leave and
+        stops generating: nothing abandoned keeps it busy for the next call. Sentences the job queues in
+        ``box["sentences"]`` are handed to ``on_sentence`` from this thread, never after a fallback."""
+        box: dict[str, Any] = {"sentences": queue.SimpleQueue()}
         done = threading.Event()
         stop = threading.Event()
-        limit = timeout or self.timeout
+        self._wait_idle(deadline)
 
         def work() -> None:
             try:
-                box["content"] = self._request(messages, name, schema, max_tokens, limit, stop)
+                box["content"] = job(stop, box)
             except BaseException as exc:  # handed to the waiting thread
                 box["error"] = exc
             finally:
                 done.set()
 
-        threading.Thread(target=work, name=f"voicemock-{name}", daemon=True).start()
+        worker = threading.Thread(target=work, name=f"voicemock-{name}", daemon=True)
+        self._worker = worker
+        worker.start()
+        sentences: queue.SimpleQueue[str] = box["sentences"]
         while not done.wait(max(0.0, min(POLL, deadline - time.monotonic()))):
+            self._hand_on(sentences, on_sentence)
             if cancel is not None and cancel.is_set():
                 stop.set()
+                _abort(box)
                 raise _Fallback("skipped by the user")
             if time.monotonic() >= deadline:
                 stop.set()
+                _abort(box)
                 raise _Fallback(f"no complete reply within {limit:g} s")
         if "error" in box:
             raise _Fallback(self._describe(box["error"], limit))
+        self._hand_on(sentences, on_sentence)
         return str(box["content"])
+
+    @staticmethod
+    def _hand_on(sentences: queue.SimpleQueue[str], on_sentence: Callable[[str], None] | None) -> None:
+        while not sentences.empty():
+            sentence = sentences.get()
+            if on_sentence is not None:
+                on_sentence(sentence)
+
+    def _wait_idle(self, deadline: float) -> None:
+        """Let a previous, abandoned request finish closing before the next one starts (bounded: it was
+        aborted, so it ends within a read; never past a quarter of this call's budget)."""
+        previous = self._worker
+        if previous is not None and previous.is_alive():
+            previous.join(max(0.0, min(IDLE_WAIT, (deadline - time.monotonic()) / 4)))
+
+    def _read_follow_up(
+        self,
+        messages: list[dict[str, str]],
+        stop: threading.Event,
+        box: dict[str, Any],
+        persona: Persona,
+    ) -> str:
+        """A streamed, plain-text follow-up (no response_format, no grammar). Complete sentences that may
+        be spoken are queued in ``box["sentences"]`` as they arrive; reading stops after the question (the
+        stream is closed there, so the server stops writing). A reply that starts like JSON is read whole."""
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages,
+            "max_tokens": FOLLOW_UP_MAX_TOKENS,
+            "temperature": 0.3,
+            "timeout": self.timeout,
+        }
+        cap = FOLLOW_UP_MAX_TOKENS * CHARS_PER_TOKEN + 2000
+        sentences: queue.SimpleQueue[str] = box["sentences"]
+        splitter = SentenceSplitter()
+        parts: list[str] = []
+        said: list[str] = []
+        size = 0
+        finish: str | None = None
+        structured: bool | None = None
+        speakable = True
+        stream = self._client.chat.completions.create(stream=True, **kwargs)
+        box["stream"] = stream
+        try:
+            if stop.is_set():
+                raise _Fallback("cancelled after the deadline")
+            for chunk in stream:
+                if stop.is_set():
+                    raise _Fallback("cancelled after the deadline")
+                delta = ""
+                for choice in chunk.choices:
+                    if choice.delta and choice.delta.content:
+                        delta += choice.delta.content
+                    if choice.finish_reason:
+                        finish = choice.finish_reason
+                parts.append(delta)
+                size += len(delta)
+                if size > cap:  # a model that ignores max_tokens: stop reading (closing stops the server)
+                    raise _Fallback(f"reply longer than {cap:,} characters; stopped reading")
+                if structured is None and "".join(parts).strip():
+                    structured = "".join(parts).lstrip().startswith(("{", "[", "`"))
+                if structured is not False or not delta:
+                    continue
+                for sentence in splitter.feed(self._scrub(delta)):
+                    if sentence.endswith("?"):
+                        return " ".join([*said, sentence])  # the question is complete: stop here
+                    if len(said) >= MAX_LEAD_SENTENCES:
+                        raise _Fallback("rejected reply (no question after two sentences)")
+                    said.append(sentence)
+                    if speakable and sentence_problem(sentence, persona) is None:
+                        sentences.put(sentence)  # a lead-in the persona may say while the question is written
+                    else:
+                        speakable = False  # keep the order: nothing after a sentence that was held back
+        finally:
+            stream.close()
+        if finish is None:
+            raise _Fallback("stream ended before the reply was complete")
+        if finish == "length":
+            raise _Fallback("reply cut off at the token limit")
+        if structured:
+            return "".join(parts)
+        return " ".join([*said, splitter.rest.strip()]).strip()
 
     def _request(
         self,
@@ -336,6 +493,7 @@ class OpenAICoach:
         max_tokens: int,
         timeout: float,
         cancel: threading.Event,
+        box: dict[str, Any],
     ) -> str:
         """One chat completion, trying schema-constrained output first and downgrading (once per coach) when
         the server rejects it: json_schema -> json_object -> plain text parsed leniently."""
@@ -354,7 +512,7 @@ class OpenAICoach:
                 kwargs["response_format"] = {"type": "json_object"}
             cap = max_tokens * CHARS_PER_TOKEN + 2000
             try:
-                return self._stream(kwargs, cancel, cap) if self.stream else self._plain(kwargs, cap)
+                return self._stream(kwargs, cancel, cap, box) if self.stream else self._plain(kwargs, cap)
             except openai.APIStatusError as exc:
                 # 400 is the norm; llama-cpp-python's server answers an unknown response_format with a
                 # 500 (or 422) validation error that names the field, so accept that too.
@@ -383,12 +541,15 @@ class OpenAICoach:
             raise _Fallback(f"reply longer than {cap:,} characters")
         return content
 
-    def _stream(self, kwargs: dict[str, Any], cancel: threading.Event, cap: int) -> str:
+    def _stream(self, kwargs: dict[str, Any], cancel: threading.Event, cap: int, box: dict[str, Any]) -> str:
         parts: list[str] = []
         size = 0
         finish: str | None = None
         stream = self._client.chat.completions.create(stream=True, **kwargs)
+        box["stream"] = stream
         try:
+            if cancel.is_set():
+                raise _Fallback("cancelled after the deadline")
             for chunk in stream:
                 if cancel.is_set():
                     raise _Fallback("cancelled after the deadline")
@@ -433,6 +594,23 @@ class OpenAICoach:
         if isinstance(exc, ValueError):
             return f"invalid reply ({_short(str(exc))})"
         return f"{type(exc).__name__}: {_short(str(exc))}"
+
+
+def _abort(box: dict[str, Any]) -> None:
+    """Close a streamed request's connection now, from the waiting thread.
+
+    Shutting the socket down (not just closing it: a close from another thread does not wake a blocked
+    read, and sends nothing until that read ends) sends the server a FIN at once, so it stops generating,
+    and wakes the worker, which then closes the stream. A request still waiting for its response headers
+    has no stream yet; its own read timeout (the call's timeout, just before the deadline) ends it."""
+    stream = box.get("stream")
+    if stream is None:
+        return
+    network = stream.response.extensions.get("network_stream")
+    sock = network.get_extra_info("socket") if network is not None else None
+    if isinstance(sock, socket.socket):
+        with contextlib.suppress(OSError):  # already closed
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _transport_cause(exc: BaseException) -> BaseException | None:
