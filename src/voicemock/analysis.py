@@ -1,6 +1,7 @@
 """Speech analytics from a transcript: length, pace, fillers, hedges, pauses and jargon.
 
-Pace and pauses need word timings, so typed answers report them as unavailable instead of inventing them.
+Pace and pauses need word timings, so typed answers (and transcripts from a server that gives no word timings)
+report them as unavailable instead of inventing them.
 Filler counts are estimates: Whisper drops many "um"s and "uh"s even when primed to keep them.
 """
 
@@ -96,7 +97,7 @@ def analyse(transcript: Transcript, jargon: Iterable[str] = ()) -> SpeechStats:
     seconds = transcript.duration
     wpm = fpm = longest = None
     long_pauses = 0
-    if seconds is not None:
+    if seconds is not None and transcript.words:  # no word timings (a server without them): not measured
         timed = transcript.words
         span = (timed[-1].end - timed[0].start) if len(timed) >= 2 else seconds
         minutes = max(span, 1.0) / 60.0

@@ -48,6 +48,11 @@ class WhisperSettings(_Section):
     """Prime Whisper with a short filler-laden prompt so "um"/"uh" survive (counts remain estimates)."""
     max_answer_seconds: int = Field(900, ge=30, le=7200)
     """Longer answers are truncated to this many seconds (with a notice) so memory stays bounded."""
+    device: Literal["cpu", "cuda", "auto"] = "cpu"
+    """Where Whisper runs. "cuda" needs an NVIDIA GPU with CUDA 12 and cuDNN 9 (use compute_type "float16"
+    with it); "auto" uses a GPU when CTranslate2 finds one. A larger model needs a GPU to keep up."""
+    device_index: int = Field(0, ge=0, le=64)
+    """Which GPU, when device is "cuda" and there are several."""
 
 
 class SpeechSettings(_Section):
@@ -80,6 +85,43 @@ class AudioSettings(_Section):
     """No audio from the device for this long means it was lost (audio so far is kept)."""
 
 
+def _is_remote_url(url: str | None) -> bool:
+    """True when ``url`` (None: api.openai.com) is not this machine: what is sent there leaves it."""
+    from urllib.parse import urlparse
+
+    if not url:
+        return True  # the OpenAI default endpoint
+    host = (urlparse(url).hostname or "").lower()
+    return host not in {"localhost", "127.0.0.1", "::1", "0.0.0.0"} and not host.startswith("127.")
+
+
+class TranscriptionSettings(_Section):
+    engine: Literal["local", "openai"] = "local"
+    """"local": Whisper on this machine (offline). "openai": any server with the OpenAI-compatible
+    /v1/audio/transcriptions API (OpenAI, vLLM serving Whisper, speaches); local Whisper is used whenever
+    it fails, so an answer is never lost."""
+    base_url: str | None = None
+    """Transcription server, e.g. http://gpu-box:8000/v1. Falls back to OPENAI_BASE_URL, then api.openai.com."""
+    model: str = "whisper-1"
+    """Model name as the server knows it, e.g. Systran/faster-whisper-small.en on speaches."""
+    api_key: SecretStr | None = None
+    """API key; falls back to OPENAI_API_KEY; local servers accept any dummy value."""
+    timeout: float = Field(30.0, gt=0, le=600)
+    """Seconds to wait for one answer's transcript before transcribing it locally instead."""
+
+    def resolved_base_url(self) -> str | None:
+        return self.base_url or os.environ.get("OPENAI_BASE_URL") or None
+
+    def resolved_api_key(self) -> str | None:
+        if self.api_key is not None:
+            return self.api_key.get_secret_value()
+        return os.environ.get("OPENAI_API_KEY") or None
+
+    def is_remote(self) -> bool:
+        """True when answer audio would leave this machine."""
+        return self.engine == "openai" and _is_remote_url(self.resolved_base_url())
+
+
 class LLMSettings(_Section):
     coach: Literal["scripted", "openai", "local"] = "scripted"
     """Follow-up coach. "scripted" is offline and deterministic; "openai" uses any OpenAI-compatible endpoint
@@ -109,15 +151,7 @@ class LLMSettings(_Section):
 
     def is_remote(self) -> bool:
         """True when transcripts would leave this machine."""
-        from urllib.parse import urlparse
-
-        url = self.resolved_base_url()
-        if self.coach != "openai":
-            return False
-        if not url:
-            return True  # the OpenAI default endpoint
-        host = (urlparse(url).hostname or "").lower()
-        return host not in {"localhost", "127.0.0.1", "::1", "0.0.0.0"} and not host.startswith("127.")
+        return self.coach == "openai" and _is_remote_url(self.resolved_base_url())
 
 
 class Settings(BaseSettings):
@@ -133,6 +167,8 @@ class Settings(BaseSettings):
 
     whisper: WhisperSettings = WhisperSettings()
     """Speech to text."""
+    transcription: TranscriptionSettings = TranscriptionSettings()
+    """Where answers are transcribed: locally (default) or on a server."""
     speech: SpeechSettings = SpeechSettings()
     """The persona's voice."""
     audio: AudioSettings = AudioSettings()
@@ -211,6 +247,7 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     path = path or paths.config_file()
     data = settings.model_dump(mode="json", exclude_none=True)
     data.get("llm", {}).pop("api_key", None)
+    data.get("transcription", {}).pop("api_key", None)
     tmp = path.with_suffix(".toml.tmp")
     with guard(path, cleanup=tmp):  # a full disk: a clear error, and no half-written temp file left
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -249,7 +286,12 @@ class Effective:
 
 
 #: Settings that also fall back to a standard variable of the OpenAI SDK when unset.
-_STANDARD_ENV = {"llm.base_url": "OPENAI_BASE_URL", "llm.api_key": "OPENAI_API_KEY"}
+_STANDARD_ENV = {
+    "llm.base_url": "OPENAI_BASE_URL",
+    "llm.api_key": "OPENAI_API_KEY",
+    "transcription.base_url": "OPENAI_BASE_URL",
+    "transcription.api_key": "OPENAI_API_KEY",
+}
 
 
 def effective(path: Path | None = None) -> list[Effective]:
@@ -264,7 +306,7 @@ def effective(path: Path | None = None) -> list[Effective]:
         standard = _STANDARD_ENV.get(key)
         if value is None and standard and os.environ.get(standard):
             value, origin = os.environ[standard], f"env {standard}"
-        if isinstance(value, SecretStr) or (key == "llm.api_key" and value is not None):
+        if isinstance(value, SecretStr) or (key.endswith(".api_key") and value is not None):
             shown = "set (hidden)"
         else:
             shown = "unset" if value is None else repr(value)

@@ -55,6 +55,24 @@ def _whisper(settings: Settings) -> Check:
     return Check("speech-to-text (Whisper)", True, f"{t.name} loads offline")
 
 
+def _transcription(settings: Settings) -> Check | list[Check]:
+    """The transcription server, when one is configured (local Whisper is checked on its own above)."""
+    if settings.transcription.engine == "local":
+        return []
+    from voicemock.backends.remote_whisper import probe_transcription
+
+    ok, detail = probe_transcription(settings.transcription)
+    where = settings.transcription.resolved_base_url() or "https://api.openai.com/v1"
+    remote = " (remote: answer audio leaves this machine)" if settings.transcription.is_remote() else ""
+    return Check(
+        "transcription server",
+        ok,
+        f"{where} model {settings.transcription.model}{remote}: {detail}",
+        "start the server or fix transcription.base_url; answers are transcribed by local Whisper meanwhile",
+        optional=True,
+    )
+
+
 def _llm(settings: Settings) -> Check:
     if settings.llm.coach == "scripted":
         return Check(
@@ -154,6 +172,7 @@ def run_checks() -> list[Check]:
         _scenarios,
         _speech,
         lambda: _whisper(settings),
+        lambda: _transcription(settings),
         _rubric,
         lambda: _audio(settings),
         lambda: _llm(settings),

@@ -76,6 +76,8 @@ def stats_line(stats: dict[str, Any]) -> str:
             parts.append(f"~{stats['fillers_per_min']:.1f} fillers/min (est.)")
         if stats.get("longest_pause") is not None:
             parts.append(f"longest pause {stats['longest_pause']:.1f} s")
+        if stats.get("wpm") is None and stats.get("longest_pause") is None:
+            parts.append("pace and pauses not measured (no word timings)")
     else:
         parts.append(f"{stats.get('fillers', 0)} fillers")
     parts.append(f"{stats.get('hedges', 0)} hedges")

@@ -81,6 +81,19 @@ def build_coach(settings: Settings) -> tuple[Coach, list[str]]:
     return ScriptedCoach(), notices
 
 
+def build_remote_transcriber(settings: Settings, local: Transcriber) -> tuple[Transcriber, list[str]]:
+    """Transcription on an OpenAI-compatible server with ``local`` Whisper behind it, and what to say first
+    (said once, before any audio is sent: where it goes)."""
+    from voicemock.backends.remote_whisper import RemoteTranscriber
+
+    remote = RemoteTranscriber(settings.transcription, fallback=local)
+    where = settings.transcription.resolved_base_url() or "api.openai.com"
+    notice = remote.privacy_notice or (
+        f"Answers are transcribed by {remote.model} at {where} (on this machine); local Whisper if it fails."
+    )
+    return remote, [notice]
+
+
 def build(
     settings: Settings,
     *,
@@ -121,7 +134,10 @@ def build(
     notices += coach_notices
     whisper = WhisperTranscriber(settings.whisper)
     transcriber: Transcriber = whisper
-    if callable(getattr(recorder, "finish", None)) and hasattr(recorder, "incremental"):
+    if settings.transcription.engine == "openai":
+        transcriber, transcription_notices = build_remote_transcriber(settings, whisper)
+        notices += transcription_notices
+    elif callable(getattr(recorder, "finish", None)) and hasattr(recorder, "incremental"):
         # the microphone: transcribe committed chunks while the user is still speaking
         from voicemock.backends.incremental import IncrementalTranscriber
 
