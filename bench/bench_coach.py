@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -35,9 +36,9 @@ from voicemock.backends.tts_espeak import EspeakSpeaker
 from voicemock.config import LLMSettings
 from voicemock.llm_guard import content_words
 from voicemock.models import Prompt, PromptKind, Transcript
-from voicemock.protocols import Coach, FollowUpRequest
+from voicemock.protocols import Coach, FollowUpRequest, StreamingCoach
 from voicemock.rubric import assess
-from voicemock.scenario import Question, ScenarioSet
+from voicemock.scenario import Question, Scenario, ScenarioSet
 
 EVAL = Path(__file__).with_name("coach_eval.jsonl")
 
@@ -47,7 +48,13 @@ class Row:
     coach: str
     latencies: list[float] = field(default_factory=list)
     audio_latencies: list[float] = field(default_factory=list)
-    """Transcript -> follow-up rendered to a WAV by espeak-ng (the persona can start speaking)."""
+    """Transcript -> the follow-up's first sentence rendered to a WAV by espeak-ng (the persona can start
+    speaking). For a streaming coach, the first sentence is rendered as soon as it arrives."""
+    sentence_latencies: list[float] = field(default_factory=list)
+    """Transcript -> the first complete sentence of the follow-up's text."""
+    fallbacks: int = 0
+    """Follow-ups that fell back to the scripted one (timeout, error, rejected reply)."""
+    reasons: dict[str, int] = field(default_factory=dict)
     declared: int = 0
     by_text: int = 0
     asked: int = 0
@@ -89,13 +96,34 @@ def run(coach: Coach, items: list[dict[str, str]], scenarios: ScenarioSet, label
             missing=assessment.missing,
             remaining=1,
         )
-        follow_up = coach.follow_up(request)
+        heard: list[float] = []
+
+        def first_audio(
+            sentence: str, scenario: Scenario = scenario, started: float = started, heard: list[float] = heard
+        ) -> None:
+            if heard:
+                return
+            heard.append(time.perf_counter() - started)
+            with tempfile.TemporaryDirectory() as tmp:
+                SPEAKER.synthesize(sentence, scenario.persona.voice, Path(tmp) / "f.wav")
+            heard.append(time.perf_counter() - started)
+
+        if isinstance(coach, StreamingCoach):
+            follow_up = coach.stream_follow_up(request, first_audio)
+        else:
+            follow_up = coach.follow_up(request)
         row.latencies.append(time.perf_counter() - started)
         if follow_up is None:
             continue
-        with tempfile.TemporaryDirectory() as tmp:
-            SPEAKER.synthesize(follow_up.text, scenario.persona.voice, Path(tmp) / "f.wav")
-        row.audio_latencies.append(time.perf_counter() - started)
+        if follow_up.origin.startswith("scripted (fallback"):
+            row.fallbacks += 1
+            reason = follow_up.origin.removeprefix("scripted (fallback: ").rstrip(")")
+            reason = re.sub(r"\d+(\.\d+)? s", "N s", reason)[:60]
+            row.reasons[reason] = row.reasons.get(reason, 0) + 1
+        if not heard:  # not streamed (or the fallback): the whole text is rendered once it is known
+            first_audio(follow_up.text)
+        row.sentence_latencies.append(heard[0])
+        row.audio_latencies.append(heard[1])
         row.asked += 1
         row.declared += follow_up.signal == item["missing"]
         row.by_text += judge_by_text(follow_up.text, question) == item["missing"]
@@ -112,10 +140,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(python: str, model: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(python: str, model: str, threads: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     proc = subprocess.Popen(
-        [python, "-m", "llama_cpp.server", "--model", model, "--port", str(port), "--n_threads", "1"],
+        [
+            python,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            model,
+            "--port",
+            str(port),
+            "--n_threads",
+            str(threads),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -137,10 +175,14 @@ def main() -> None:
     parser.add_argument("--server-model", default="local")
     parser.add_argument("--serve-with", help="a Python with llama_cpp.server, to serve --serve-model")
     parser.add_argument("--serve-model", help="GGUF for --serve-with (default: --local-model)")
+    parser.add_argument("--threads", type=int, default=2, help="--n_threads for --serve-with")
     parser.add_argument("--timeout", type=float, default=8.0, help="coach timeout in seconds")
+    parser.add_argument("--repeat", type=int, default=1, help="run the labelled set this many times")
     args = parser.parse_args()
 
     items = [json.loads(line) for line in EVAL.read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = items * args.repeat
+    print(f"load average at start: {'/'.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     scenarios = ScenarioSet([paths.shipped_scenarios_dir()])
     flagged = sum(
         assess(
@@ -178,14 +220,20 @@ def main() -> None:
     try:
         serve_model = args.serve_model or args.local_model
         if url is None and args.serve_with and serve_model:
-            proc, url = start_server(args.serve_with, serve_model)
+            proc, url = start_server(args.serve_with, serve_model, args.threads)
         if url:
             from voicemock.backends.openai_coach import OpenAICoach
 
             settings = LLMSettings(
                 coach="openai", base_url=url, model=args.server_model, timeout=args.timeout
             )
-            rows.append(run(OpenAICoach(settings), items, scenarios, "server (openai client)"))
+            coach = OpenAICoach(settings)
+            print_prompt_tokens(url, items, scenarios)
+            warm = run(
+                coach, items[:1], scenarios, "warm-up"
+            )  # loads the model's weights into the page cache
+            print(f"warm-up follow-up: {warm.latencies[0]:.1f} s (not counted)")
+            rows.append(run(coach, items, scenarios, "server (openai client)"))
         else:
             unavailable["server (openai client)"] = "no --server or --serve-with given"
     except Exception as exc:
@@ -216,6 +264,17 @@ def main() -> None:
         )
     for name, why in unavailable.items():
         print(f"{name:<24}not available: {why}")
+    print()
+    print(f"{'coach':<24}{'first sentence P50/P90 s':>26}{'first audio P50/P90 s':>24}{'fallback rate':>16}")
+    for row in rows:
+        print(
+            f"{row.coach:<24}{_pct(row.sentence_latencies, 50):>15.2f} /{_pct(row.sentence_latencies, 90):>6.2f}"
+            f"{_pct(row.audio_latencies, 50):>17.2f} /{_pct(row.audio_latencies, 90):>5.2f}"
+            f"{row.fallbacks:>9}/{n} {100 * row.fallbacks / n:3.0f}%"
+        )
+        for reason, count in sorted(row.reasons.items(), key=lambda kv: -kv[1]):
+            print(f"{'':<26}fallback: {count} x {reason}")
+    print(f"load average at end: {'/'.join(f'{x:.2f}' for x in os.getloadavg())}")
     for row in rows[1:]:
         print(
             f"\n{row.coach}: median latency {statistics.median(row.latencies) / base:.0f}x scripted; samples:"
@@ -223,6 +282,55 @@ def main() -> None:
         for sample in row.samples:
             print("  " + sample)
     sys.stdout.flush()
+
+
+def _pct(values: list[float], pct: int) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def print_prompt_tokens(url: str, items: list[dict[str, str]], scenarios: ScenarioSet) -> None:
+    """The follow-up prompts' real sizes in the server's tokens (llama_cpp.server's /extras/tokenize), next
+    to voicemock's own estimate, which must stay above them."""
+    from voicemock.prompts import PROMPT_TOKEN_BUDGET, follow_up_text_messages, messages_tokens
+
+    real: list[int] = []
+    estimated: list[int] = []
+    chars: list[int] = []
+    for item in items:
+        scenario = scenarios.scenarios[item["scenario"]]
+        question = scenario.question(item["question"])
+        prompt = Prompt(question.id, question.id, PromptKind.QUESTION, question.text, 180, 1)
+        assessment = assess(question, scenario.persona, [(prompt.id, item["answer"])])
+        request = FollowUpRequest(
+            scenario,
+            scenario.persona,
+            question,
+            prompt,
+            Transcript(item["answer"]),
+            assessment,
+            assessment.missing,
+        )
+        messages = follow_up_text_messages(request)
+        text = "\n".join(m["content"] for m in messages)
+        body = json.dumps({"input": text}).encode()
+        root = url.rsplit("/v1", 1)[0]
+        req = urllib.request.Request(f"{root}/extras/tokenize", body, {"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as reply:
+                real.append(len(json.load(reply)["tokens"]) + 4 * len(messages))
+        except (OSError, KeyError, ValueError):
+            print("prompt tokens: the server has no /extras/tokenize; not measured")
+            return
+        estimated.append(messages_tokens(messages))
+        chars.append(len(text))
+    print(
+        f"follow-up prompt tokens (server's tokenizer): median {statistics.median(real):.0f}, max {max(real)}; "
+        f"voicemock's estimate median {statistics.median(estimated):.0f}, max {max(estimated)} "
+        f"(budget {PROMPT_TOKEN_BUDGET}); {sum(chars) / sum(real):.2f} characters per token"
+    )
 
 
 if __name__ == "__main__":
