@@ -75,7 +75,9 @@ def measure(src: Path, work: Path, mode: str, cap: float) -> dict[str, float | s
 def synth(texts: list[str], dest: Path) -> Path:
     raw, script = dest.with_suffix(".22k.wav"), dest.with_suffix(".txt")
     script.write_text("\n\n".join(texts), encoding="utf-8")
-    subprocess.run(["espeak-ng", "-v", "en-us+m2", "-s", "165", "-f", str(script), "-w", str(raw)], check=True)
+    subprocess.run(
+        ["espeak-ng", "-v", "en-us+m2", "-s", "165", "-f", str(script), "-w", str(raw)], check=True
+    )
     subprocess.run(["sox", str(raw), "-r", "16000", "-c", "1", str(dest)], check=True)
     raw.unlink()
     return dest
@@ -104,23 +106,39 @@ def main() -> None:
 
         r = measure(long, tmp, "chunks", 3600)
         seconds = float(r["seconds"])
-        print(f"{seconds / 60:.1f}-minute answer (espeak, {len(reference.split())} words), decoded then transcribed in chunks:")
-        print(f"  wall time   : {float(r['wall']):6.1f} s = {float(r['wall']) / seconds:.3f}x real time  (goal <= 0.15x on 2 cores)")
-        print(f"  CPU time    : {float(r['cpu']):6.1f} s = {float(r['cpu']) / seconds:.3f}x real time of one core")
+        print(
+            f"{seconds / 60:.1f}-minute answer (espeak, {len(reference.split())} words), decoded then transcribed in chunks:"
+        )
+        print(
+            f"  wall time   : {float(r['wall']):6.1f} s = {float(r['wall']) / seconds:.3f}x real time  (goal <= 0.15x on 2 cores)"
+        )
+        print(
+            f"  CPU time    : {float(r['cpu']):6.1f} s = {float(r['cpu']) / seconds:.3f}x real time of one core"
+        )
         print(f"  peak memory : {float(r['hwm_mb']):6.0f} MB (VmHWM; goal <= 600 MB)")
-        print(f"  progress    : {int(r['progress'])} updates;  WER against the script: {wer(reference, str(r['text'])):.3f}")
+        print(
+            f"  progress    : {int(r['progress'])} updates;  WER against the script: {wer(reference, str(r['text'])):.3f}"
+        )
 
         b = measure(short, tmp, "chunks", 3600)
         print(f"baseline, a short ({float(b['seconds']):.0f} s) answer through the same path:")
-        print(f"  peak memory : {float(b['hwm_mb']):6.0f} MB;  the 20-minute answer takes {float(r['hwm_mb']) / float(b['hwm_mb']):.2f}x that")
+        print(
+            f"  peak memory : {float(b['hwm_mb']):6.0f} MB;  the 20-minute answer takes {float(r['hwm_mb']) / float(b['hwm_mb']):.2f}x that"
+        )
 
         whole = measure(tmp / "five.wav", tmp, "whole", 3600)
         chunks = measure(tmp / "five.wav", tmp, "chunks", 3600)
         print("a 5-minute excerpt, one whole-file call (the old path) against chunks:")
         for name, m in (("whole file", whole), ("chunks", chunks)):
-            print(f"  {name:10}: {float(m['wall']):5.1f} s wall, {float(m['cpu']):5.1f} s CPU, {float(m['hwm_mb']):4.0f} MB, {len(str(m['text']).split())} words")
-        print(f"  chunks / whole file: {float(chunks['cpu']) / float(whole['cpu']):.2f}x CPU, {float(chunks['hwm_mb']) / float(whole['hwm_mb']):.2f}x memory")
-    print(f"(1-minute load average at the start: {load:.1f} on {os.cpu_count()} cores; wall times stretch under load)")
+            print(
+                f"  {name:10}: {float(m['wall']):5.1f} s wall, {float(m['cpu']):5.1f} s CPU, {float(m['hwm_mb']):4.0f} MB, {len(str(m['text']).split())} words"
+            )
+        print(
+            f"  chunks / whole file: {float(chunks['cpu']) / float(whole['cpu']):.2f}x CPU, {float(chunks['hwm_mb']) / float(whole['hwm_mb']):.2f}x memory"
+        )
+    print(
+        f"(1-minute load average at the start: {load:.1f} on {os.cpu_count()} cores; wall times stretch under load)"
+    )
 
 
 if __name__ == "__main__":

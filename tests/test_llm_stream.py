@@ -19,10 +19,11 @@ from test_llm_coach import ANSWER, make_coach, make_request
 from voicemock import paths
 from voicemock.interview import Interview
 from voicemock.llm_guard import SentenceSplitter, sentence_problem
-from voicemock.models import Transcript
+from voicemock.models import Prompt, PromptKind, Transcript
 from voicemock.prompts import PROMPT_TOKEN_BUDGET, follow_up_text_messages, messages_tokens
-from voicemock.protocols import NotesRequest, StreamingCoach
-from voicemock.scenario import Scenario, load_scenario
+from voicemock.protocols import FollowUpRequest, NotesRequest, StreamingCoach
+from voicemock.rubric import assess
+from voicemock.scenario import Scenario, ScenarioSet, load_scenario
 
 LEAD = "Chargebacks are a good place to start."
 QUESTION = "Which one number would you put on the launch dashboard, and what would good look like?"
@@ -172,6 +173,32 @@ def test_the_prompt_stays_inside_its_token_budget(scenario: Scenario) -> None:
     short = follow_up_text_messages(make_request(scenario))
     assert ANSWER in short[1]["content"]  # an ordinary answer is sent whole
     assert messages_tokens(short) <= PROMPT_TOKEN_BUDGET
+
+
+def test_every_shipped_question_fits_the_budget_even_for_a_skeptic() -> None:
+    """The worst case: a skeptical persona (claims are quoted), two follow-ups already asked, a long answer."""
+    claims = "It will cut fraud by 30% and lift approvals 12 points, a clear trade-off versus speed. " * 40
+    for scenario in ScenarioSet([paths.shipped_scenarios_dir()]).scenarios.values():
+        skeptic = scenario.persona.model_copy(update={"pushback": "hard", "temperament": "skeptical, blunt"})
+        for question in scenario.questions:
+            prompt = Prompt(question.id, question.id, PromptKind.QUESTION, question.text, 240, 1)
+            assessment = assess(question, skeptic, [(prompt.id, claims)])
+            asked = (
+                "How would you know it worked, in one number, and what would good look like for you?",
+            ) * 2
+            request = FollowUpRequest(
+                scenario,
+                skeptic,
+                question,
+                prompt,
+                Transcript(claims),
+                assessment,
+                tuple(s.id for s in question.signals),
+                asked,
+            )
+            messages = follow_up_text_messages(request)
+            assert messages_tokens(messages) <= PROMPT_TOKEN_BUDGET, (scenario.id, question.id)
+            assert "It will cut fraud by 30%" in messages[1]["content"]
 
 
 def test_sentences_are_split_as_they_stream() -> None:

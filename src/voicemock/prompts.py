@@ -273,17 +273,28 @@ def follow_up_text_messages(
     system = f"{_persona_block(persona)}\n\n{task}\n\n{DATA_RULE}"
     parts = [f"You asked: {request.question.text}"]
     if request.prompt.text != request.question.text:
-        parts.append(f"Then you asked: {request.prompt.text}")
+        parts.append(f"Then you asked: {request.prompt.text[:300]}")
     if target:
         parts.append(f'Missing most: {target[0].spec.label}. For example: "{target[0].follow_up}"')
-    if len(target) > 1:
-        parts.append(f"Also missing: {target[1].spec.label}.")
-    if request.asked:
-        parts.append("Already asked (do not repeat): " + " | ".join(a[:200] for a in request.asked[-2:]))
+    # optional context, least important last: dropped from the end while the prompt is over its budget
+    optional: list[str] = []
     if claims:
-        parts.append("Claims with no stated support: " + " | ".join(c[:200] for c in claims))
-    fixed = [{"role": "system", "content": system}, {"role": "user", "content": "\n\n".join(parts)}]
-    room = budget - messages_tokens(fixed) - estimate_tokens(quote_answer("")) - 2
+        optional.append("Claims with no stated support: " + " | ".join(c[:200] for c in claims))
+    if request.asked:
+        optional.append("Already asked (do not repeat): " + " | ".join(a[:200] for a in request.asked[-2:]))
+    if len(target) > 1:
+        optional.append(f"Also missing: {target[1].spec.label}.")
+    floor = estimate_tokens("x" * MIN_ANSWER_CHARS) + estimate_tokens(quote_answer("")) + 2
+
+    def size(extra: list[str]) -> int:
+        return messages_tokens(
+            [{"role": "system", "content": system}, {"role": "user", "content": "\n\n".join(parts + extra)}]
+        )
+
+    while optional and size(optional) + floor > budget:
+        optional.pop()
+    parts += optional
+    room = budget - size([]) - estimate_tokens(quote_answer("")) - 2
     answer = _trim_words(request.answer.text, max(MIN_ANSWER_CHARS, int(room * CHARS_PER_PROMPT_TOKEN)))
     parts.append(quote_answer(answer))
     return [{"role": "system", "content": system}, {"role": "user", "content": "\n\n".join(parts)}]
