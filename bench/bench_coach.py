@@ -175,13 +175,16 @@ def main() -> None:
     parser.add_argument("--server-model", default="local")
     parser.add_argument("--serve-with", help="a Python with llama_cpp.server, to serve --serve-model")
     parser.add_argument("--serve-model", help="GGUF for --serve-with (default: --local-model)")
-    parser.add_argument("--threads", type=int, default=2, help="--n_threads for --serve-with")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="--n_threads for --serve-with (2 collapsed under load)"
+    )
     parser.add_argument("--timeout", type=float, default=8.0, help="coach timeout in seconds")
     parser.add_argument("--repeat", type=int, default=1, help="run the labelled set this many times")
+    parser.add_argument("--limit", type=int, default=0, help="use only the first N labelled answers")
     args = parser.parse_args()
 
     items = [json.loads(line) for line in EVAL.read_text(encoding="utf-8").splitlines() if line.strip()]
-    items = items * args.repeat
+    items = (items[: args.limit] if args.limit else items) * args.repeat
     print(f"load average at start: {'/'.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     scenarios = ScenarioSet([paths.shipped_scenarios_dir()])
     flagged = sum(

@@ -67,7 +67,9 @@ class WhisperTranscriber:
         self._model: Any = None
         self._lock = threading.Lock()
         label = "tiny.en" if self.settings.model == "bundled" else Path(self.settings.model).name
-        self.name = f"whisper:{label}"
+        self.name = f"whisper:{label}" + (
+            "" if self.settings.device == "cpu" else f" ({self.settings.device})"
+        )
 
     def load(self) -> None:
         """Load the model (about 0.5 s for tiny.en); safe to call from a background thread early."""
@@ -87,12 +89,18 @@ class WhisperTranscriber:
             try:
                 self._model = WhisperModel(
                     str(path),
-                    device="cpu",
+                    device=self.settings.device,
+                    device_index=self.settings.device_index,
                     compute_type=self.settings.compute_type,
                     cpu_threads=self.settings.cpu_threads,
                     local_files_only=True,
                 )
             except Exception as exc:  # ctranslate2 raises RuntimeError/ValueError for broken models
+                if self.settings.device == "cuda":
+                    raise TranscriberError(
+                        f"cannot load the Whisper model at {path} on the GPU: {exc}",
+                        fix='check the NVIDIA driver, CUDA 12 and cuDNN 9 (nvidia-smi), or set whisper.device = "cpu"',
+                    ) from None
                 raise TranscriberError(f"cannot load the Whisper model at {path}: {exc}") from None
 
     def transcribe(self, audio_path: Path, on_progress: Progress | None = None) -> Transcript:
@@ -128,9 +136,7 @@ class WhisperTranscriber:
                 f"{audio_path.name} is cut short: its header says {_span(stated)}, but it holds "
                 f"{_span(done)} of audio; only that part was transcribed"
             )
-        return Transcript(
-            text=text, words=tuple(words), duration=done, source=self.name, notes=tuple(notes)
-        )
+        return Transcript(text=text, words=tuple(words), duration=done, source=self.name, notes=tuple(notes))
 
     def _chunks(self, path: Path, seconds: float) -> Iterator[tuple[float, audio.Samples]]:
         """(start in seconds, 16 kHz samples) for each chunk of the first ``seconds`` of ``path``, read from
@@ -208,5 +214,3 @@ def _quietest(samples: audio.Samples) -> int:
 
 def _span(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
-
-
