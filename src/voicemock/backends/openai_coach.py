@@ -8,6 +8,12 @@ budget), and any failure or unusable output -- timeout, HTTP error, rate limit, 
 truncated or malformed reply, a question that fails ``llm_guard`` -- returns the scripted follow-up instead,
 with the reason in ``origin`` and ``last_error``.
 
+Follow-ups are streamed plain text (no JSON mode, no grammar: on a CPU server JSON mode was 3-4x slower):
+each complete sentence is handed to the caller as it arrives (``StreamingCoach``), reading stops at the
+question, and the connection is shut down there or at the deadline, so the server stops generating for a
+client that has moved on; the next request first lets an aborted one finish closing. Debrief notes still ask
+for structured output, and only after the interview.
+
 Each failure gets its own reason: "no reply within N s" (the server was reached but did not answer in
 time), "cannot reach ..." (no connection at all), "broken reply from ..." (the server answered, but not with
 a complete, well-formed HTTP reply), "HTTP 500 ...", "invalid reply ...". Replies are read with a cap, while
