@@ -79,29 +79,52 @@ def _say(to_stderr: bool) -> Callable[[Any], None]:
 def _with_enter_to_finish(
     listen: Callable[[Any], None], chosen: Any, to_stderr: bool
 ) -> Callable[[Any], None]:
-    """For the microphone in a terminal: say when recording starts, and finish the answer on Enter."""
+    """For the microphone in a terminal: say when recording starts; Enter finishes the answer, "w" + Enter
+    holds the turn (hands-free). One reader thread serves every answer, so a line typed for one answer
+    never ends the next."""
     import threading
+
+    from voicemock.protocols import LiveRecorder
+
+    listening = threading.Event()
+    started: list[threading.Thread] = []
+
+    def read_lines() -> None:
+        for line in sys.stdin:
+            recorder = chosen.recorder
+            if not listening.is_set() or not isinstance(recorder, LiveRecorder):
+                continue
+            if line.strip().lower() in ("w", "wait", "h", "hold"):
+                recorder.hold()
+                click.echo("  (holding: take your time; keep talking when ready)", err=to_stderr)
+            else:
+                recorder.finish()
 
     def on_event(event: Any) -> None:
         listen(event)
-        recorder = chosen.recorder
-        finish = getattr(recorder, "finish", None)
-        if event.kind != "phase" or event.text != "listening" or not callable(finish):
+        if event.kind != "phase":
             return
+        if event.text != "listening":
+            listening.clear()
+            return
+        if not isinstance(chosen.recorder, LiveRecorder):
+            return
+        hands_free = chosen.audio.end_mode == "hands-free"
         if not sys.stdin.isatty():
-            click.echo(
-                "  (recording: the answer ends after a pause; Ctrl-C stops the interview)", err=to_stderr
-            )
+            how = "when you stop talking" if hands_free else "after a pause"
+            click.echo(f"  (recording: the answer ends {how}; Ctrl-C stops the interview)", err=to_stderr)
             return
-        click.echo("  (recording: speak now, press Enter when you are done)", err=to_stderr)
-
-        def wait_for_enter() -> None:
-            try:
-                sys.stdin.readline()
-            finally:
-                finish()
-
-        threading.Thread(target=wait_for_enter, name="enter-to-finish", daemon=True).start()
+        if hands_free:
+            click.echo(
+                "  (recording hands-free: just stop when you are done; Enter ends now, w + Enter holds)",
+                err=to_stderr,
+            )
+        else:
+            click.echo("  (recording: speak now, press Enter when you are done)", err=to_stderr)
+        listening.set()
+        if not started:
+            started.append(threading.Thread(target=read_lines, name="enter-to-finish", daemon=True))
+            started[0].start()
 
     return on_event
 
@@ -201,7 +224,7 @@ def run_cmd(
         settings.audio.input_device = input_device
     live = answers is None and not typed
     if live and settings.audio.end_mode == "key" and not sys.stdin.isatty():
-        settings.audio.end_mode = "silence"  # no keyboard to press: end answers after a generous silence
+        settings.audio.end_mode = "hands-free"  # no keyboard to press: answers end when the speaker stops
     scenario = _scenario_set(ctx).get(scenario_id)
     chosen = backends.build(settings, answers=answers, typed=typed, speech=not no_speech)
     missing: list[int] = getattr(chosen.recorder, "missing_questions", lambda n: [])(len(scenario.questions))

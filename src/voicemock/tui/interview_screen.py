@@ -7,7 +7,9 @@ widgets. The screen is a small state machine over ``phase``:
     starting -> speaking -> your_turn -> listening -> transcribing -> thinking -> speaking ... -> debrief
 
 Space is context-sensitive: while the persona speaks it stops the speech (barge-in) and then starts the
-answer; on your turn it starts the answer; while listening it finishes the answer.
+answer; on your turn it starts the answer; while listening it finishes the answer. Hands-free
+(``audio.end_mode = "hands-free"``) the answer starts by itself after the persona speaks and ends by itself
+when the candidate stops; ``w`` holds the turn during a thinking pause.
 """
 
 from __future__ import annotations
@@ -35,13 +37,24 @@ from voicemock.tui.messages import (
     QuestionSpeaking,
     QuestionSpoken,
     SessionStarted,
+    TurnPaused,
+    TurnResumed,
     TurnSettled,
 )
-from voicemock.tui.widgets import BaseScreen, LevelMeter, PersonaCard, PhaseIndicator, TimeBudget
+from voicemock.tui.widgets import (
+    PHASE_LABELS,
+    BaseScreen,
+    LevelMeter,
+    PersonaCard,
+    PhaseIndicator,
+    TimeBudget,
+)
 
 if TYPE_CHECKING:
     from voicemock.session import Event, Rehearsal
     from voicemock.store import SessionDir
+
+PHASE_LISTENING = PHASE_LABELS.get("listening", "listening")
 
 #: Phases in which a worker owns the rehearsal: user actions are queued, not run concurrently.
 BUSY = {"starting", "listening", "transcribing", "thinking", "debrief"}
@@ -58,6 +71,7 @@ class InterviewScreen(BaseScreen):
         Binding("s", "skip", "Skip"),
         Binding("t", "type_answer", "Type"),
         Binding("e", "end", "End"),
+        Binding("w", "hold", "Wait, thinking", show=False),
         Binding("escape", "leave", "Leave", show=False),
     ]
 
@@ -141,22 +155,28 @@ class InterviewScreen(BaseScreen):
         elif event.kind == "notice":
             self.post_message(NoticeRaised(event.text))
 
+    def _tell(self, message: Any) -> None:
+        """Post from a worker or recorder thread (thread-safe)."""
+        self.post_message(message)
+
     @work(thread=True, exclusive=True, group="session", exit_on_error=False, name="Starting the interview")
     def start_session(self) -> None:
+        from voicemock.protocols import LiveHooks
         from voicemock.session import Rehearsal
 
         backends = self.vm.wait_backends()
         recorder = backends.recorder
-        if hasattr(recorder, "on_level"):
-            recorder.on_level = lambda db: self.post_message(LevelMeasured(db))
-        if hasattr(recorder, "on_partial"):
-            recorder.on_partial = lambda text: self.post_message(PartialTranscript(text))
-        if hasattr(recorder, "on_silent_input"):
-            recorder.on_silent_input = lambda seconds: self.post_message(
+        hooks = LiveHooks(
+            on_level=lambda db: self._tell(LevelMeasured(db)),
+            on_partial=lambda text: self._tell(PartialTranscript(text)),
+            on_silent_input=lambda seconds: self._tell(
                 NoticeRaised(
                     f"Your microphone has picked up nothing for {seconds:.0f} s: is it muted, or the wrong input?"
                 )
-            )
+            ),
+            on_pause=lambda pause: self._tell(TurnPaused(not pause.complete)),
+            on_resume=lambda pause: self._tell(TurnResumed()),
+        )
         from voicemock.backends.answer_files import AnswerFilesRecorder
         from voicemock.backends.typed import TypedRecorder
 
@@ -171,6 +191,7 @@ class InterviewScreen(BaseScreen):
             rehearsal = Rehearsal.begin(
                 self.scenario, backends, self.vm.store, self.listener, reask_on_silence=reask
             )
+        rehearsal.hooks = hooks
         prompt = rehearsal.current  # journals the first prompt (disk I/O: here, not on the event loop)
         self.post_message(SessionStarted(rehearsal, prompt, resumed=self.resume_from is not None))
 
@@ -301,6 +322,9 @@ class InterviewScreen(BaseScreen):
         if self.prompt is not None:
             self.query_one("#budget", TimeBudget).show_budget(self.prompt.budget_seconds)
         todo, self.after_speech = self.after_speech, None
+        conversation = self.rehearsal is not None and (self.rehearsal.hands_free or self.rehearsal.barged_in)
+        if todo is None and conversation and not self.typed_only and not self.end_requested:
+            todo = "answer"  # a conversation: the answer starts when the persona stops (or is interrupted)
         if todo == "answer":
             self.action_answer()
         elif todo == "type":
@@ -325,6 +349,16 @@ class InterviewScreen(BaseScreen):
 
     def on_partial_transcript(self, message: PartialTranscript) -> None:
         self.query_one("#partial", Static).update(Text(message.text))
+
+    def on_turn_paused(self, message: TurnPaused) -> None:
+        if self.phase == "listening" and self.rehearsal is not None and self.rehearsal.hands_free:
+            hint = "thinking? take your time (w: hold)" if message.thinking else "pause (w: hold, keep talking)"
+            self.query_one("#phase", PhaseIndicator).update(Text(f"listening · {hint}"))
+
+    def on_turn_resumed(self, message: TurnResumed) -> None:
+        if self.phase == "listening":
+            self.query_one("#phase", PhaseIndicator).phase = "listening"
+            self.query_one("#phase", PhaseIndicator).update(Text(PHASE_LISTENING))
 
     def on_answer_recorded(self, message: AnswerRecorded) -> None:
         self.query_one("#partial", Static).update(Text(f"Answer saved ({message.source})."))
@@ -378,9 +412,13 @@ class InterviewScreen(BaseScreen):
             self.set_phase("listening")
             self.answer(self.prompt)
         elif self.phase == "listening" and self.rehearsal is not None:
-            finish = getattr(self.rehearsal.backends.recorder, "finish", None)
-            if finish is not None:
-                finish()
+            self.rehearsal.finish_answer()
+
+    def action_hold(self) -> None:
+        """Hands-free: hold the turn while thinking (the pause does not end the answer)."""
+        if self.phase == "listening" and self.rehearsal is not None and self.rehearsal.hands_free:
+            self.rehearsal.hold_turn()
+            self.query_one("#phase", PhaseIndicator).update(Text("listening · holding: take your time"))
 
     def action_repeat(self) -> None:
         if self.phase == "your_turn" and self.prompt is not None:
@@ -428,9 +466,7 @@ class InterviewScreen(BaseScreen):
             # An answer is in flight: keep it, then end (it is transcribed and settled first).
             self.end_requested = True
             if self.phase == "listening":
-                finish = getattr(self.rehearsal.backends.recorder, "finish", None)
-                if finish is not None:
-                    finish()
+                self.rehearsal.finish_answer()
             self.notify("Ending after this answer is saved.")
 
     def action_leave(self) -> None:
@@ -440,8 +476,7 @@ class InterviewScreen(BaseScreen):
             return
         if self.rehearsal is not None and not self._finishing:
             self.rehearsal.stop_speaking()
-            cancel: Any = getattr(self.rehearsal.backends.recorder, "cancel", None)
-            if cancel is not None and self.phase == "listening":
-                cancel()
+            if self.phase == "listening":
+                self.rehearsal.cancel_answer()
             self.notify("Interview saved; resume it from history (h).", markup=False)
         self.app.pop_screen()

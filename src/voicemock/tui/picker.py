@@ -327,7 +327,10 @@ class SettingsScreen(BaseScreen):
             peak[0] = max(peak[0], db)
             self.post_message(LevelMeasured(db))
 
-        recorder = MicrophoneRecorder(settings.audio, on_level=level)
+        from voicemock.protocols import LiveHooks, LiveWiring
+
+        recorder = MicrophoneRecorder(settings.audio)
+        recorder.connect(LiveWiring(hooks=LiveHooks(on_level=level)))
         timer = threading.Timer(3.0, recorder.finish)
         prompt = Prompt("level-test", "level-test", PromptKind.QUESTION, "level test", 30, 0)
         with tempfile.TemporaryDirectory() as tmp:
