@@ -55,7 +55,7 @@ def test_full_run_on_answer_files_writes_session_and_debrief(tmp_path: Path, voi
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     report = json.loads(done.stdout)
-    assert report["schema"] == 1 and report["scenario"]["id"] == "fraud-success-metrics"
+    assert report["schema"] == 2 and report["scenario"]["id"] == "fraud-success-metrics"
     assert report["inputs"]["transcriber"] == "whisper:tiny.en"
     assert report["inputs"]["answers"].startswith("answer files")
     q1, q2 = report["questions"]
@@ -65,6 +65,13 @@ def test_full_run_on_answer_files_writes_session_and_debrief(tmp_path: Path, voi
     q2_main = q2["turns"][0]
     assert q2_main["source"] == "audio file 2.wav" and "experiment" in q2_main["answer"].lower()
     assert q2_main["stats"]["wpm"] and q2_main["stats"]["seconds"] > 3
+    # per-question scores, with the top level's dimension ids: delivery only for the spoken answer
+    for q in (q1, q2):
+        assert set(q["scores"]) == set(report["scores"])
+        for dim in q["scores"].values():
+            assert {"score", "basis", "evidence"} <= set(dim)
+    assert q1["scores"]["delivery"]["score"] is None and "typed" in q1["scores"]["delivery"]["basis"]
+    assert q2["scores"]["delivery"]["score"] in range(1, 6)
     # the scripted follow-up probes what the Q2 answer missed
     follow = q2["turns"][1]
     assert follow["kind"] == "follow_up" and follow["origin"] == "scripted"
@@ -96,6 +103,8 @@ def test_strong_and_weak_answers_score_differently_on_the_right_signal(
         done = run_answers(answers, voicemock_home)
         assert done.returncode == 0, done.stderr
         reports[label] = json.loads(done.stdout)
+    # typed answers only: delivery is not judged (no score rather than an invented 5/5)
+    assert reports["strong"]["scores"]["delivery"]["score"] is None
     strong = {s["id"]: s["shown"] for s in reports["strong"]["questions"][0]["signals"]}
     weak = {s["id"]: s["shown"] for s in reports["weak"]["questions"][0]["signals"]}
     assert strong["user_problem"] and not weak["user_problem"]

@@ -19,11 +19,21 @@ from voicemock.models import AnswerStatus, PromptKind, Turn
 from voicemock.protocols import CoachNote
 from voicemock.rubric import SignalResult, assess, jargon_terms, shipped_judge
 from voicemock.scenario import Scenario
-from voicemock.scoring import DIMENSION_LABELS, DimensionScore, improvements, score_content, score_delivery
+from voicemock.scoring import (
+    DIMENSION_LABELS,
+    DimensionScore,
+    improvements,
+    score_content,
+    score_delivery,
+    score_question,
+    typed_delivery,
+)
 from voicemock.signals import Dimension
 from voicemock.store import write_atomic
 
-SCHEMA = 1
+SCHEMA = 2
+"""2: each question carries its own ``scores`` (same dimension ids as the top level); delivery is judged on
+spoken answers only (``null`` with a basis for typed ones). 1: top-level scores only."""
 
 
 @dataclass
@@ -48,6 +58,10 @@ class QuestionReport:
     text: str
     signals: list[dict[str, Any]]
     turns: list[TurnReport]
+    scores: dict[str, DimensionScore] = field(default_factory=dict)
+    """This question's answers (main and follow-ups together) on each dimension: ``{score, label, basis,
+    evidence, missing}``, keyed by the top-level dimension ids. ``score`` is null where the dimension is not
+    judged on this question (e.g. delivery on a typed answer)."""
 
 
 @dataclass
@@ -140,18 +154,37 @@ def build(
             continue
         assessment = assess(q, scenario.persona, answers)
         all_results.extend(assessment.results)
+        spoken = [
+            analyse(t.transcript, terms)
+            for t in qturns
+            if t.answered and t.transcript and t.transcript.is_audio
+        ]
+        over = sum(1 for t in qturns if any(n.startswith("over the") for n in t.notes))
         questions.append(
-            QuestionReport(q.id, number, q.text, [_signal_dict(r) for r in assessment.results], reports)
+            QuestionReport(
+                q.id,
+                number,
+                q.text,
+                [_signal_dict(r) for r in assessment.results],
+                reports,
+                score_question(assessment, spoken, over),
+            )
         )
 
     overall = combine(all_stats) if all_stats else None
     answered = sum(1 for t in turns if t.answered)
     scores = {str(dim): score_content(all_results, dim) for dim in Dimension if dim is not Dimension.DELIVERY}
-    scores[str(Dimension.DELIVERY)] = (
-        score_delivery(overall or combine([]), over_budget, answered)
-        if overall
-        else DimensionScore(None, DIMENSION_LABELS[Dimension.DELIVERY], "no answers to judge")
-    )
+    spoken_stats = [s for s in all_stats if s.seconds is not None]
+    if spoken_stats:
+        scores[str(Dimension.DELIVERY)] = score_delivery(
+            combine(spoken_stats), over_budget, len(spoken_stats)
+        )
+    elif overall:
+        scores[str(Dimension.DELIVERY)] = typed_delivery()
+    else:
+        scores[str(Dimension.DELIVERY)] = DimensionScore(
+            None, DIMENSION_LABELS[Dimension.DELIVERY], "no answers to judge"
+        )
     kept_notes = [asdict(n) for n in _verbatim_notes(coach_notes, turns)]
     return Debrief(
         session=session_id,
@@ -211,6 +244,19 @@ def stats_line(stats: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def question_score_lines(scores: dict[str, Any]) -> list[str]:
+    """A question's scores as Markdown: one line per judged dimension, weakest first, with its basis.
+
+    Accepts dataclasses or their JSON form, so a debrief read back from disk renders the same."""
+    rows = [asdict(v) if isinstance(v, DimensionScore) else v for v in scores.values()]
+    judged = sorted((r for r in rows if r.get("score") is not None), key=lambda r: r["score"])
+    if not judged:
+        return []
+    out = ["| Dimension | Score | Why |", "|---|---|---|"]
+    out += [f"| {r['label']} | {r['score']}/5 | {r['basis']} |" for r in judged]
+    return [*out, ""]
+
+
 def to_markdown(debrief: Debrief) -> str:
     d = debrief
     lines = [
@@ -241,6 +287,7 @@ def to_markdown(debrief: Debrief) -> str:
         if not q.turns:
             lines += ["_Not reached._", ""]
             continue
+        lines += question_score_lines(q.scores)
         for s in q.signals:
             mark = "shown" if s["shown"] else "missing"
             lines.append(f"- **{s['label']}**: {mark}")

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from voicemock.analysis import SpeechStats, analyse
+from voicemock.analysis import SpeechStats, analyse, combine
 from voicemock.models import Transcript
-from voicemock.rubric import SignalResult
+from voicemock.rubric import Assessment, SignalResult
 from voicemock.signals import Dimension
 
 if TYPE_CHECKING:
@@ -161,6 +161,30 @@ def score_answer_delivery(transcript: Transcript, budget: int | None = None) -> 
     stats = analyse(transcript)
     over = int(budget is not None and transcript.duration is not None and transcript.duration > budget)
     return score_delivery(stats, over, 1 if transcript.text.strip() else 0)
+
+
+def typed_delivery() -> DimensionScore:
+    """Delivery for typed answers: not judged. Fillers and hedges in typed text are still counted in the
+    speech figures, but pace, pauses and how it sounded cannot be, so a score would be invented."""
+    return DimensionScore(
+        None,
+        DIMENSION_LABELS[Dimension.DELIVERY],
+        "typed answers: delivery is judged on spoken answers only",
+    )
+
+
+def score_question(
+    assessment: Assessment, spoken: Sequence[SpeechStats], over_budget: int = 0
+) -> dict[str, DimensionScore]:
+    """One question's scores on every dimension, from its own verdicts (main and follow-up answers together)
+    and the speech figures of its spoken answers (``spoken``; empty when every answer was typed)."""
+    out = {
+        str(dim): score_content(assessment.results, dim) for dim in Dimension if dim is not Dimension.DELIVERY
+    }
+    out[str(Dimension.DELIVERY)] = (
+        score_delivery(combine(list(spoken)), over_budget, len(spoken)) if spoken else typed_delivery()
+    )
+    return out
 
 
 def improvements(

@@ -68,6 +68,9 @@ def render_report(report: dict[str, Any]) -> Text:
         if not q.get("turns"):
             t.append("   not reached\n", style="italic")
             continue
+        judged = [d for d in q.get("scores", {}).values() if d.get("score") is not None]
+        if judged:
+            t.append("   " + "  ".join(f"{d.get('label', '')} {d['score']}/5" for d in judged) + "\n")
         for s in q.get("signals", []):
             mark = "shown  " if s.get("shown") else "missing"
             t.append(f"   {mark} {s.get('label', '')}")
