@@ -211,11 +211,19 @@ class SettingsScreen(BaseScreen):
             yield LevelMeter(id="test-meter")
             yield Label("How an answer ends")
             yield Select(
-                [("Press space again", "key"), ("Space, or a long silence", "silence")],
+                [
+                    ("Press space again", "key"),
+                    ("Hands-free: when you stop talking (space still ends it)", "hands-free"),
+                    ("Space, or a long silence", "silence"),
+                ],
                 value=s.audio.end_mode,
                 allow_blank=False,
                 id="end-mode",
             )
+            yield Label("Interrupt the interviewer by speaking (headphones only; space always interrupts)")
+            with Horizontal(classes="row"):
+                yield Switch(value=s.audio.barge_in, id="barge-in")
+                yield Button("Echo check", id="test-echo")
             yield Label("Follow-up coach")
             yield Select(
                 [
@@ -251,6 +259,7 @@ class SettingsScreen(BaseScreen):
         data["speech"]["enabled"] = self.query_one("#speech", Switch).value
         data["audio"]["input_device"] = self.query_one("#input-device", Input).value.strip() or None
         data["audio"]["end_mode"] = self.query_one("#end-mode", Select).value
+        data["audio"]["barge_in"] = self.query_one("#barge-in", Switch).value
         data["llm"]["coach"] = self.query_one("#coach", Select).value
         data["llm"]["base_url"] = self.query_one("#base-url", Input).value.strip() or None
         data["llm"]["model"] = self.query_one("#model", Input).value.strip() or "gpt-4o-mini"
@@ -303,6 +312,25 @@ class SettingsScreen(BaseScreen):
         ok, detail = probe(settings.llm)
         self.post_message(ProbeFinished("llm", bool(ok), str(detail)))
 
+    @on(Button.Pressed, "#test-echo")
+    def _test_echo(self) -> None:
+        self.query_one("#probe-result", Static).update(Text("Echo check: playing a short sound..."))
+        self.test_echo(self.collect())
+
+    @work(thread=True, exclusive=True, group="probe-echo", exit_on_error=False)
+    def test_echo(self, settings: Settings) -> None:
+        """Thread worker: play a chirp and listen for it; with echo, audio barge-in must stay off."""
+        from voicemock.errors import VoicemockError
+
+        try:
+            from voicemock.backends.echo import check_echo
+
+            found = check_echo(settings.audio.input_device, settings.speech.output_device)
+        except (ImportError, VoicemockError) as exc:
+            self.post_message(ProbeFinished("echo", False, f"could not run: {exc}"))
+            return
+        self.post_message(ProbeFinished("echo", not found.heard, found.advice))
+
     @on(Button.Pressed, "#test-level")
     def _test_level(self) -> None:
         self.query_one("#probe-result", Static).update(
@@ -350,7 +378,9 @@ class SettingsScreen(BaseScreen):
         self.query_one("#test-meter", LevelMeter).db = message.db
 
     def on_probe_finished(self, message: ProbeFinished) -> None:
-        what = "LLM endpoint" if message.what == "llm" else "Microphone"
+        what = {"llm": "LLM endpoint", "echo": "Echo check"}.get(message.what, "Microphone")
+        if message.what == "echo" and not message.ok:
+            self.query_one("#barge-in", Switch).value = False  # the speakers would interrupt themselves
         verdict = "ok" if message.ok else "problem"
         self.query_one("#probe-result", Static).update(Text(f"{what}: {verdict}: {message.detail}"))
         self.notify(
