@@ -71,7 +71,11 @@ class Tap:
     def _read(self) -> None:
         assert self.proc.stdout is not None
         while True:
-            data = self.proc.stdout.read1(640) if hasattr(self.proc.stdout, "read1") else self.proc.stdout.read(640)
+            data = (
+                self.proc.stdout.read1(640)
+                if hasattr(self.proc.stdout, "read1")
+                else self.proc.stdout.read(640)
+            )
             if not data:
                 return
             now = time.monotonic()
@@ -93,9 +97,11 @@ class Tap:
         with self._lock:
             chunks = list(self.chunks)
         samples = np.concatenate([c for _t, c in chunks]) if chunks else np.zeros(0, np.float32)
-        times = np.concatenate(
-            [t - (len(c) - 1 - np.arange(len(c))) / SAMPLE_RATE for t, c in chunks]
-        ) if chunks else np.zeros(0)
+        times = (
+            np.concatenate([t - (len(c) - 1 - np.arange(len(c))) / SAMPLE_RATE for t, c in chunks])
+            if chunks
+            else np.zeros(0)
+        )
         return samples, times
 
 
@@ -183,7 +189,12 @@ def live(cases: list[Case], tmp: Path) -> list[TurnResult]:
 
         scenarios = ScenarioSet([paths.shipped_scenarios_dir()])
         store = SessionStore()
-        for scenario_id in ("fraud-success-metrics", "text-to-image-feature", "ml-deep-dive", "recruiter-screen"):
+        for scenario_id in (
+            "fraud-success-metrics",
+            "text-to-image-feature",
+            "ml-deep-dive",
+            "recruiter-screen",
+        ):
             if not queue_:
                 break
             chosen = backends.build(settings)
@@ -301,7 +312,9 @@ def report_accuracy(rows: list[tuple[Case, Any]], label: str) -> None:
     print(f"turn-taking on {label} ({len(rows)} answers; premature = ended before the true end):")
     for kind, k in kinds.items():
         extra = f" ({k['at_pause']} at the inserted pause)" if kind in ("mid", "sentence") else ""
-        print(f"  {kind:9s} {k['n']:3d} answers: premature {k['premature']}{extra}, late (> 1.5 s) {k['late']}")
+        print(
+            f"  {kind:9s} {k['n']:3d} answers: premature {k['premature']}{extra}, late (> 1.5 s) {k['late']}"
+        )
     mid = kinds.get("mid", {}).get("at_pause", 0)
     print(f"  mid-sentence premature ends at the thinking pause: {mid} (goal 0)")
     if delays:
@@ -310,7 +323,9 @@ def report_accuracy(rows: list[tuple[Case, Any]], label: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--answer", action="append", type=Path, default=[], help="16 kHz mono WAV/FLAC (repeat)")
+    parser.add_argument(
+        "--answer", action="append", type=Path, default=[], help="16 kHz mono WAV/FLAC (repeat)"
+    )
     parser.add_argument("--turns", type=int, default=0, help="live turns (default: all natural answers)")
     parser.add_argument("--set", default="heldout", choices=("heldout", "tune"), help="labelled set")
     parser.add_argument("--skip-live", action="store_true", help="only the turn-taking accuracy")
@@ -342,8 +357,12 @@ def main() -> None:
                     rows.append((r, whole, whole_s))
             v2v = [r.v2v for r in results if r.v2v is not None]
             tails = [r.tail for r in results if r.tail is not None]
-            print(f"live turns: {len(results)} played, {len(v2v)} timed (natural speech: Piper held-out + human)")
-            print(f"voice-to-voice p50 {pct(v2v, 50):.2f} s p90 {pct(v2v, 90):.2f} s   (goal p50 <= 1.2 s, p90 <= 2.0 s)")
+            print(
+                f"live turns: {len(results)} played, {len(v2v)} timed (natural speech: Piper held-out + human)"
+            )
+            print(
+                f"voice-to-voice p50 {pct(v2v, 50):.2f} s p90 {pct(v2v, 90):.2f} s   (goal p50 <= 1.2 s, p90 <= 2.0 s)"
+            )
             whole_times = [w for _r, _t, w in rows]
             print(
                 f"tail p50 {pct(tails, 50):.2f} s p90 {pct(tails, 90):.2f} s   (goal <= 1.0 s; whole-file "
@@ -355,7 +374,9 @@ def main() -> None:
                 n = sum(len(ref.split()) for ref, _s, _w in refs)
                 w_stream = sum(wer(ref, s) * len(ref.split()) for ref, s, _w in refs) / n
                 w_whole = sum(wer(ref, w) * len(ref.split()) for ref, _s, w in refs) / n
-                print(f"WER streamed {w_stream:.3f}, whole-file {w_whole:.3f} (same recorded audio; goal within 0.01)")
+                print(
+                    f"WER streamed {w_stream:.3f}, whole-file {w_whole:.3f} (same recorded audio; goal within 0.01)"
+                )
             both = [(r.text or "", whole) for r, whole, _s in rows]
             if both:
                 print(
@@ -369,7 +390,9 @@ def main() -> None:
                 )
             del whole_errors
     if not args.skip_accuracy and labelled:
-        report_accuracy(accuracy(labelled), f"the {args.set} set" + (" (TUNING SET)" if args.set == "tune" else ""))
+        report_accuracy(
+            accuracy(labelled), f"the {args.set} set" + (" (TUNING SET)" if args.set == "tune" else "")
+        )
     elif not args.skip_accuracy and args.answer:
         report_accuracy(accuracy(natural), "your answers (natural turns)")
     print(f"load after: {os.getloadavg()[0]:.2f}")

@@ -71,8 +71,10 @@ async def test_hands_free_answer_starts_and_ends_without_a_key(tmp_path: Path, v
             await wait_for(pilot, lambda: "approval" in conversation(interview(app)).lower(), timeout=90)
             await wait_for(
                 pilot,
-                lambda: getattr(app.screen, "phase", "") in ("speaking", "listening")
-                and len([e for e in journal(voicemock_home) if e["event"] == "prompt"]) >= 2,
+                lambda: (
+                    getattr(app.screen, "phase", "") in ("speaking", "listening")
+                    and len([e for e in journal(voicemock_home) if e["event"] == "prompt"]) >= 2
+                ),
                 timeout=60,
             )
             recorded = [e for e in journal(voicemock_home) if e["event"] == "answer_recorded"]
@@ -89,7 +91,9 @@ async def test_hold_key_keeps_the_turn_through_a_long_pause(tmp_path: Path, voic
             await pick(pilot)
             await wait_for(pilot, lambda: getattr(app.screen, "phase", "") == "listening", timeout=60)
             threading.Thread(target=lambda: (time.sleep(0.5), pulse.play(wav).wait(40)), daemon=True).start()
-            await wait_for(pilot, lambda: "listening \u00b7" in str(app.screen.query_one("#phase").render()), 30)
+            await wait_for(
+                pilot, lambda: "listening \u00b7" in str(app.screen.query_one("#phase").render()), 30
+            )
             await pilot.press("w")  # "wait, I'm thinking"
             await wait_for(pilot, lambda: "approval" in conversation(interview(app)).lower(), timeout=120)
             text = conversation(interview(app)).lower()

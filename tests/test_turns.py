@@ -85,9 +85,7 @@ def test_smart_turn_calls_finished_human_phrases_complete(name: str) -> None:
 # -- the policy -------------------------------------------------------------------------------------------
 
 
-def run(
-    taker: TurnTaker, samples: audio.Samples, block: int = 800
-) -> tuple[object, float]:
+def run(taker: TurnTaker, samples: audio.Samples, block: int = 800) -> tuple[object, float]:
     end = None
     for i in range(0, len(samples), block):
         end = taker.push(samples[i : i + block])
@@ -217,3 +215,19 @@ def test_piper_thinking_pause_mid_sentence_is_not_an_end(tmp_path: Path) -> None
     assert end.at > true_end, f"ended {(true_end - end.at) / SAMPLE_RATE:.1f} s before the true end"
     assert (end.at - true_end) / SAMPLE_RATE <= 3.5
     assert any(p.seconds >= 2.5 for p in taker.pauses[:-1])  # the thinking pause was seen and survived
+
+
+def test_thinking_pauses_are_counted_for_the_debrief() -> None:
+    from voicemock.analysis import analyse
+    from voicemock.debrief import stats_line
+    from voicemock.models import Transcript, Word
+
+    words = (
+        Word("We", 0.0, 0.3),
+        Word("measured", 0.3, 0.8),
+        Word("churn", 4.2, 4.6),
+        Word("weekly.", 4.6, 5.0),
+    )
+    stats = analyse(Transcript("We measured churn weekly.", words, 5.0, "whisper"))
+    assert stats.thinking_pauses == 1 and stats.long_pauses == 1
+    assert "1 thinking pause (3 s or more)" in stats_line(stats.to_dict())
