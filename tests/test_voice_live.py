@@ -173,3 +173,44 @@ def test_barge_in_stops_the_persona_and_keeps_the_first_words(tmp_path: Path, vo
     text = outcome.transcript.text.lower()
     assert "sorry" in text or "interrupt" in text, text  # the words that barged in were kept
     assert "retention" in text, text
+
+
+def test_the_follow_up_is_prepared_while_the_candidate_pauses(tmp_path: Path, voicemock_home: Path) -> None:
+    """The speculative tail: when the answer ends, its text, the follow-up and the follow-up's audio were
+    all made during the final pause, and the streamed text matches whole-file transcription."""
+    from voicemock import backends
+    from voicemock.backends.whisper import WhisperTranscriber
+    from voicemock.config import Settings
+    from voicemock.scenario import load_scenario
+    from voicemock.session import Rehearsal
+    from voicemock.store import SessionStore
+
+    (tmp_path / "s.toml").write_text(SCENARIO)
+    scenario = load_scenario(tmp_path / "s.toml")
+    wav = piper_answer(ANSWERS[0], tmp_path / "a.wav")
+    with pulse_session(tmp_path / "pulse", speaker_sink="vout") as pulse:
+        settings = Settings()
+        settings.audio.input_device = "pulse"
+        settings.audio.end_mode = "hands-free"
+        chosen = backends.build(settings)
+        rehearsal = Rehearsal.begin(scenario, chosen, SessionStore())
+        rehearsal.wait_loaded()
+        prompt = rehearsal.current
+        assert prompt is not None
+        threading.Thread(target=lambda: (time.sleep(0.5), pulse.play(wav).wait(30)), daemon=True).start()
+        recorded = rehearsal.capture(prompt)
+        assert recorded is not None and recorded.ended_by == "turn-end"
+        live = rehearsal._live
+        assert live is not None and live.streaming is not None
+        outcome = rehearsal.transcribe(prompt, recorded)
+        assert outcome.transcript is not None
+        assert live.streaming.tail_reused  # type: ignore[attr-defined]  # nothing was left to transcribe
+        live.wait_speculation()  # under load it may still be rendering; settle waits for it the same way
+        spec = live.speculated(outcome.transcript)
+        assert spec is not None and spec.prompt is not None and spec.wav is not None
+        nxt = rehearsal.settle(prompt, recorded, outcome)
+        assert nxt is not None and nxt.id == spec.prompt.id and nxt.text == spec.prompt.text
+        assert rehearsal.session.audio_path(nxt.id, "question").is_file()  # the speculated audio, moved
+        assert not list(rehearsal.session.path.rglob("*.speculative.wav"))
+        whole = WhisperTranscriber().transcribe(Path(recorded.audio_path or "")).text
+    assert wer(whole, outcome.transcript.text) <= 0.1, (whole, outcome.transcript.text)

@@ -142,6 +142,8 @@ class LiveTurn:
         self._lock = threading.Lock()
         self.speculation: Speculation | None = None
         self.discarded: list[Path] = []
+        self._busy = threading.Lock()
+        """Held while a speculation runs (``settle`` waits for it rather than redo the same work)."""
         self._worker: threading.Thread | None = None
         if streaming is not None and self.turns is not None:
             self._worker = threading.Thread(target=self._work, name="speculative-tail", daemon=True)
@@ -191,11 +193,17 @@ class LiveTurn:
                 return
             if not self._is_current(pause):
                 continue
-            try:
-                self._speculate(pause)
-            except Exception:  # speculation is an optimisation: the real path below redoes anything
-                if self.turns is not None:
-                    self.turns.clear(pause.index)
+            with self._busy:
+                try:
+                    self._speculate(pause)
+                except Exception:  # speculation is an optimisation: the real path redoes anything
+                    if self.turns is not None:
+                        self.turns.clear(pause.index)
+
+    def wait_speculation(self, timeout: float = 3.0) -> None:
+        """Let a speculation in progress finish (it is preparing exactly what comes next)."""
+        if self._busy.acquire(timeout=timeout):
+            self._busy.release()
 
     def _speculate(self, pause: Pause) -> None:
         assert self.streaming is not None and self.turns is not None
@@ -221,7 +229,9 @@ class LiveTurn:
         """Stop the speculation thread (after the answer ended) and delete unused speculative audio."""
         if self._worker is not None:
             self._jobs.put(None)
-        for wav in self.discarded:
+        with self._lock:
+            unused = self.speculation.wav if self.speculation is not None else None
+        for wav in [*self.discarded, *([unused] if unused is not None else [])]:
             with contextlib.suppress(OSError):
                 wav.unlink()
 

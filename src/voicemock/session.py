@@ -457,6 +457,8 @@ class Rehearsal:
             self.listener(
                 Event("answer", outcome.transcript.text, {"prompt_id": prompt.id, "source": source})
             )
+            if self._live is not None:
+                self._live.wait_speculation()  # it is already asking the coach and rendering the reply
             self.phase("thinking")
             before = len(self.interview.notices)
             nxt = self.interview.answer(outcome.transcript, source or "", audio)

@@ -167,8 +167,10 @@ class TurnPolicy:
     """Speech that ends a pause (shorter blips inside a pause are ignored)."""
     no_speech_limit: float = 20.0
     """With no speech at all, the answer ends (as "no speech") after this long."""
-    clear_timeout: float = 3.0
-    """An end waiting for ``clear`` goes ahead after this much more silence."""
+    clear_timeout: float = 8.0
+    """An end waiting for ``clear`` goes ahead after this much more silence. Generous: the follow-up
+    cannot start before the words are transcribed anyway, so waiting for them costs no time; this only
+    guards against a transcriber that never answers."""
 
 
 @dataclass(frozen=True)

@@ -293,7 +293,10 @@ class MicrophoneRecorder:
                     break
         finally:
             with contextlib.suppress(Exception), devices.quiet_stderr():
-                stream.stop()  # ALSA may complain about a device that is gone; it is gone either way
+                if ended_by == "turn-end":
+                    stream.abort()  # the candidate stopped a second ago: nothing buffered is worth waiting for
+                else:
+                    stream.stop()  # ALSA may complain about a device that is gone; it is gone either way
             with contextlib.suppress(Exception):
                 stream.close()
             while not self._cancel.is_set() and ended_by == "end":
