@@ -287,12 +287,14 @@ def resume_cmd(
 
     settings = load_settings()
     session = SessionStore().open(session_id)
+    if answers is None and not typed and settings.audio.end_mode == "key" and not sys.stdin.isatty():
+        settings.audio.end_mode = "hands-free"  # no keyboard to press: answers end when the speaker stops
     chosen = backends.build(settings, answers=answers, typed=typed, speech=not no_speech)
     rehearsal = Rehearsal.resume(
         session,
         _scenario_set(ctx),
         chosen,
-        _say(as_json),
+        _with_enter_to_finish(_say(as_json), chosen, as_json),
         reask_on_silence=answers is None,
     )
     click.echo(f"Resuming {session.id}.", err=as_json)
