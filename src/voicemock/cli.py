@@ -166,14 +166,16 @@ def run_cmd(
         settings.audio.input_device = input_device
     live = answers is None and not typed
     if live and settings.audio.end_mode == "key" and not sys.stdin.isatty():
-        settings.audio.end_mode = "silence"  # no keyboard to press: end answers after a generous silence
+        settings.audio.end_mode = "hands-free"  # no keyboard to press: answers end when the speaker stops
     found = _scenario_set(ctx)
     scenario = found.get(scenario_id)
     _report_skipped(found)
     chosen = backends.build(settings, answers=answers, typed=typed, speech=not no_speech)
     missing: list[int] = getattr(chosen.recorder, "missing_questions", lambda n: [])(len(scenario.questions))
     console = Console(as_json)
-    say = with_enter_to_finish(console, lambda: chosen.recorder, as_json)
+    say = with_enter_to_finish(
+        console, lambda: chosen.recorder, as_json, hands_free=settings.audio.end_mode == "hands-free"
+    )
     if missing:
         say_notice = ", ".join(str(n) for n in missing)
         click.echo(
@@ -265,6 +267,8 @@ def resume_cmd(
     session = SessionStore().open(session_id)
     scenarios = _scenario_set(ctx)
     _report_skipped(scenarios)
+    if answers is None and not typed and settings.audio.end_mode == "key" and not sys.stdin.isatty():
+        settings.audio.end_mode = "hands-free"  # no keyboard to press: answers end when the speaker stops
     try:
         chosen = backends.build(settings, answers=answers, typed=typed, speech=not no_speech)
     except NoAnswerFiles:
@@ -279,7 +283,9 @@ def resume_cmd(
         session,
         scenarios,
         chosen,
-        with_enter_to_finish(console, lambda: chosen.recorder, as_json),
+        with_enter_to_finish(
+            console, lambda: chosen.recorder, as_json, hands_free=settings.audio.end_mode == "hands-free"
+        ),
         reask_on_silence=answers is None,
     )
     console.rehearsal = rehearsal
@@ -384,13 +390,18 @@ def retry_cmd(
     session = SessionStore().open(session_id)
     scenarios = _scenario_set(ctx)
     _report_skipped(scenarios)
-    chosen = backends.build(load_settings(), answers=answers, typed=typed, speech=not no_speech)
+    settings = load_settings()
+    if answers is None and not typed and settings.audio.end_mode == "key" and not sys.stdin.isatty():
+        settings.audio.end_mode = "hands-free"  # no keyboard to press: answers end when the speaker stops
+    chosen = backends.build(settings, answers=answers, typed=typed, speech=not no_speech)
     console = Console(as_json)
     rehearsal = Rehearsal.resume(
         session,
         scenarios,
         chosen,
-        with_enter_to_finish(console, lambda: chosen.recorder, as_json),
+        with_enter_to_finish(
+            console, lambda: chosen.recorder, as_json, hands_free=settings.audio.end_mode == "hands-free"
+        ),
         reask_on_silence=answers is None,
         reopen=True,
     )

@@ -63,9 +63,23 @@ class SpeechSettings(_Section):
 class AudioSettings(_Section):
     input_device: str | None = None
     """Microphone name or index; None = system default."""
-    end_mode: Literal["key", "silence"] = "key"
-    """"key": press the answer key again to finish. "silence": also finish after ``silence_seconds`` of
-    quiet once ``min_answer_seconds`` have passed."""
+    end_mode: Literal["key", "hands-free", "silence"] = "key"
+    """"key": press the answer key again to finish. "hands-free": the answer ends by itself when you stop
+    (voice activity + the Smart Turn model + the words so far; the key still ends it at once). "silence":
+    the key, or ``silence_seconds`` of quiet once ``min_answer_seconds`` have passed."""
+    complete_wait: float = Field(0.9, ge=0.3, le=5.0)
+    """Hands-free: silence that ends an answer that sounds finished (tuned: shorter pauses between
+    sentences are common and must not end the answer)."""
+    thinking_seconds: float = Field(5.0, ge=2.0, le=60.0)
+    """Hands-free: silence that ends an answer that stopped mid-sentence (you are thinking)."""
+    hold_seconds: float = Field(60.0, ge=5.0, le=600.0)
+    """Hands-free: how long a held pause ("let me think", or the hold key) may last."""
+    turn_model: bool = True
+    """Hands-free: use the Smart Turn model (from the pipecat-ai package, BSD-2) to hear whether you sound
+    finished; without it only pause length and the words decide."""
+    barge_in: bool = False
+    """Listen while the persona speaks and stop it when you start talking. Only with headphones: with
+    speakers the microphone hears the persona (`voicemock doctor` checks). The key always interrupts."""
     silence_seconds: float = Field(6.0, ge=1.0, le=60.0)
     """Generous by default: people pause to think, and being cut off is the top complaint."""
     min_answer_seconds: float = Field(10.0, ge=0.0, le=600.0)

@@ -76,6 +76,9 @@ def stats_line(stats: dict[str, Any]) -> str:
             parts.append(f"~{stats['fillers_per_min']:.1f} fillers/min (est.)")
         if stats.get("longest_pause") is not None:
             parts.append(f"longest pause {stats['longest_pause']:.1f} s")
+        if stats.get("thinking_pauses"):
+            n = stats["thinking_pauses"]
+            parts.append(f"{n} thinking pause{'s' if n > 1 else ''} (3 s or more)")
     else:
         parts.append(f"{stats.get('fillers', 0)} fillers")
     parts.append(f"{stats.get('hedges', 0)} hedges")

@@ -29,8 +29,9 @@ from voicemock.errors import (
     VoicemockError,
 )
 from voicemock.interview import Interview
+from voicemock.live_turn import LiveTurn, MemoCoach, preview_interview
 from voicemock.models import Prompt, RecordedAnswer, Transcript
-from voicemock.protocols import CoachNote, NotesRequest
+from voicemock.protocols import CoachNote, LiveHooks, LiveRecorder, Loadable, NotesRequest
 from voicemock.rubric import shipped_judge
 from voicemock.scenario import Scenario, ScenarioSet, load_scenario
 from voicemock.store import SessionDir, SessionStore
@@ -83,6 +84,13 @@ class Rehearsal:
         self._notes_cancel = threading.Event()
         self._notes_skipped: str | None = None
         self._recovered: RecordedAnswer | None = None
+        self.hooks = LiveHooks()
+        """What the UI wants to hear from a live answer (level, partial text, pauses); see ``LiveTurn``."""
+        self._live: LiveTurn | None = None
+        self.barged_in = False
+        """The candidate's voice interrupted the persona (barge-in on audio): answer at once."""
+        # a follow-up speculated at a pause is settled without asking the coach (or an endpoint) twice
+        self.interview.coach = MemoCoach(self.interview.coach)
 
     # -- construction -------------------------------------------------------------------------------------
 
@@ -267,13 +275,14 @@ class Rehearsal:
         question is spoken."""
         if self._loader is not None:
             return
-        load = getattr(self.backends.transcriber, "load", None)
+        b = self.backends
+        models = [m for m in (b.transcriber, b.vad, b.turn_detector) if isinstance(m, Loadable)]
 
         def run() -> None:
             try:
-                if load is not None:
+                for model in models:
                     with contextlib.suppress(VoicemockError):  # reported when an answer is transcribed
-                        load()
+                        model.load()
                 # About 0.4 s; otherwise paid when the coach first judges an answer.
                 with contextlib.suppress(Exception):  # a broken model shows in the debrief label and doctor
                     shipped_judge()
@@ -303,6 +312,11 @@ class Rehearsal:
         dest = self.session.audio_path(prompt.id, "question")
         if dest.is_file():
             return dest
+        spec = self._speculated_audio(prompt)
+        if spec is not None:
+            spec.replace(dest)  # rendered at the pause, while the candidate was finishing
+            self.session.append("question_audio", prompt_id=prompt.id, audio=self.session.rel(dest))
+            return dest
         try:
             self.backends.speaker.synthesize(prompt.text, self.scenario.persona.voice, dest)
         except DiskFullError:
@@ -313,9 +327,34 @@ class Rehearsal:
         self.session.append("question_audio", prompt_id=prompt.id, audio=self.session.rel(dest))
         return dest
 
+    def _speculated_audio(self, prompt: Prompt) -> Path | None:
+        live = self._live
+        spec = live.speculation if live is not None else None
+        if spec is None or spec.prompt is None or spec.wav is None or not spec.wav.is_file():
+            return None
+        if spec.prompt.id != prompt.id or spec.prompt.text != prompt.text:
+            return None
+        return spec.wav
+
+    def _speculative_render(self, prompt: Prompt) -> Path | None:
+        """Render a follow-up the engine *might* ask, to a side file (moved into place if it is asked)."""
+        if self.backends.speaker is None:
+            return None
+        final = self.session.audio_path(prompt.id, "question")
+        dest = final.with_name(final.stem + ".speculative.wav")
+        try:
+            return self.backends.speaker.synthesize(prompt.text, self.scenario.persona.voice, dest)
+        except VoicemockError:
+            return None
+
     def speak(self, prompt: Prompt) -> Path | None:
-        """Render and play the prompt (blocking until played or ``stop_speaking``)."""
+        """Render and play the prompt (blocking until played or ``stop_speaking``).
+
+        With barge-in on audio (``audio.barge_in``, headphones), the microphone listens while the persona
+        speaks; when the candidate starts talking, playback stops and ``barged_in`` is set: the next
+        ``capture`` continues that very input stream, so the first words are kept."""
         self.phase("speaking", prompt.text)
+        self.barged_in = False
         wav = self.render(prompt)
         if wav is None:
             return None
@@ -327,11 +366,47 @@ class Rehearsal:
                     f"Not playing speech: {player.reason}. Questions are shown as text and saved as audio."
                 )
             return wav
+        recorder = self.backends.recorder
+        if (
+            self.backends.audio.barge_in
+            and self.backends.vad is not None
+            and isinstance(recorder, LiveRecorder)
+        ):
+            self._play_listening(wav, recorder)
+            return wav
         try:
             player.play(wav)
         except VoicemockError as exc:
             self.notice(f"Playback failed: {exc.message}")
         return wav
+
+    def _play_listening(self, wav: Path, recorder: LiveRecorder) -> None:
+        done = threading.Event()
+        failed: list[str] = []
+
+        def play() -> None:
+            try:
+                self.backends.player.play(wav)
+            except VoicemockError as exc:
+                failed.append(exc.message)
+            finally:
+                done.set()
+
+        player = threading.Thread(target=play, name="persona-speaking", daemon=True)
+        player.start()
+        assert self.backends.vad is not None
+        try:
+            heard = recorder.listen_for_speech(done.is_set, self.backends.vad)
+        except AudioError as exc:
+            heard = False
+            self.notice(f"Barge-in is off for now: {exc.message}")
+            done.wait()
+        if heard:
+            self.barged_in = True
+            self.backends.player.stop()
+        player.join()
+        if failed:
+            self.notice(f"Playback failed: {failed[0]}")
 
     def stop_speaking(self) -> None:
         """Barge-in: stop the persona mid-sentence (safe from any thread)."""
@@ -345,8 +420,11 @@ class Rehearsal:
         if recorded is None:
             self.phase("listening")
             dest = self.session.audio_path(prompt.id, "answer")
+            recorder = self.backends.recorder
+            if isinstance(recorder, LiveRecorder):
+                self._live = self._wire(recorder, prompt)
             try:
-                recorded = self.backends.recorder.record(prompt, dest)
+                recorded = recorder.record(prompt, dest)
             except NoAnswerAvailable as exc:
                 self.settle_unavailable(prompt, exc.message)
                 return None
@@ -386,7 +464,50 @@ class Rehearsal:
     @staticmethod
     def _is_live(recorder: object) -> bool:
         """A live input (the microphone) can be swapped for typed answers when it fails."""
-        return callable(getattr(recorder, "finish", None))
+        return isinstance(recorder, LiveRecorder)
+
+    @property
+    def hands_free(self) -> bool:
+        """Live answers end by themselves when the candidate stops (``audio.end_mode = "hands-free"``)."""
+        return self.backends.audio.end_mode == "hands-free" and isinstance(
+            self.backends.recorder, LiveRecorder
+        )
+
+    def _wire(self, recorder: LiveRecorder, prompt: Prompt) -> LiveTurn:
+        """The live answer's pipeline: recorder -> streaming transcriber + turn-taker (+ speculation)."""
+        b = self.backends
+        if self._live is not None:
+            self._live.close()
+        live = LiveTurn(
+            b.audio,
+            hands_free=self.hands_free,
+            streaming=b.streaming,
+            vad=b.vad,
+            detector=b.turn_detector,
+            hooks=self.hooks,
+            preview=lambda transcript: preview_interview(self.interview, transcript, recorder.label),
+            render=self._speculative_render,
+        )
+        recorder.connect(live.wiring())
+        self.barged_in = False
+        return live
+
+    def finish_answer(self) -> None:
+        """End the live answer now (the answer key, or Enter in the CLI); harmless otherwise."""
+        recorder = self.backends.recorder
+        if isinstance(recorder, LiveRecorder):
+            recorder.finish()
+
+    def cancel_answer(self) -> None:
+        recorder = self.backends.recorder
+        if isinstance(recorder, LiveRecorder):
+            recorder.cancel()
+
+    def hold_turn(self) -> None:
+        """Hands-free: the candidate asked for time; the current pause does not end the answer."""
+        recorder = self.backends.recorder
+        if isinstance(recorder, LiveRecorder):
+            recorder.hold()
 
     def transcribe(self, prompt: Prompt, recorded: RecordedAnswer) -> Outcome:
         """Turn the recorded answer into text; silence and broken audio become outcomes, not exceptions."""
@@ -399,8 +520,11 @@ class Rehearsal:
         else:
             self.phase("transcribing")
             assert recorded.audio_path is not None
+            transcriber = self.backends.transcriber
+            if self._live is not None and self._live.streaming is not None:
+                transcriber = self._live.streaming  # the streamed result when it covers this WAV
             try:
-                transcript = self.backends.transcriber.transcribe(
+                transcript = transcriber.transcribe(
                     Path(recorded.audio_path), self._progress_reporter("transcribing")
                 )
             except NoSpeechError as exc:
@@ -450,6 +574,8 @@ class Rehearsal:
             self.listener(
                 Event("answer", outcome.transcript.text, {"prompt_id": prompt.id, "source": source})
             )
+            if self._live is not None:
+                self._live.wait_speculation()  # it is already asking the coach and rendering the reply
             self.phase("thinking")
             before = len(self.interview.notices)
             nxt = self.interview.answer(outcome.transcript, source or "", audio)
@@ -464,7 +590,12 @@ class Rehearsal:
         self._finalise_turn_audio(prompt)
         if nxt is None:
             self.session.append("ended", reason=self.interview.ended)
-        return self.current
+        current = self.current
+        if self._live is not None:
+            if current is not None:
+                self.render(current)  # the speculated audio moves into place now (or renders as usual)
+            self._live.close()
+        return current
 
     def _fallback_notice(self, prompt: Prompt | None) -> None:
         """Say (once per distinct reason) when an LLM coach fell back to the scripted follow-up."""
