@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from voicemock import signals
 from voicemock.errors import ScenarioError
+from voicemock.slots import Slot, Source
 
 
 class Round(StrEnum):
@@ -77,6 +78,10 @@ class SignalRef(_Strict):
     label: str | None = None
     patterns: tuple[str, ...] = ()
     """Regexes for a signal that is not in the catalogue (requires ``label``)."""
+    slot: Slot | None = None
+    """A version of ``follow_up`` that quotes the CV or job description (see ``slots.py``)."""
+    based_on: tuple[Source, ...] = ()
+    """Filled in by tailoring: what ``follow_up`` quotes, and from where."""
 
     @field_validator("patterns")
     @classmethod
@@ -123,6 +128,10 @@ class Question(_Strict):
     max_follow_ups: int | None = Field(None, ge=0, le=5)
     signals: tuple[SignalRef, ...] = Field(min_length=1)
     """Signals a strong answer shows, most important first."""
+    slot: Slot | None = None
+    """A version of ``text`` that quotes the CV or job description (see ``slots.py``)."""
+    based_on: tuple[Source, ...] = ()
+    """Filled in by tailoring: what ``text`` quotes, and from where."""
 
     @field_validator("signals")
     @classmethod
@@ -303,6 +312,18 @@ def _next_top_header(lines: list[str], after: int, name: str, default: int) -> i
         if m and m.group(1).count(".") <= depth:
             return n
     return default
+
+
+def scenario_toml(scenario: Scenario) -> str:
+    """``scenario`` as a scenario file (TOML) that ``load_scenario`` reads back to the same scenario.
+
+    Used to keep a tailored scenario with its session and to save one an LLM wrote for the user to edit.
+    """
+    import tomli_w
+
+    data = scenario.model_dump(mode="json", exclude={"source"}, exclude_defaults=True)
+    data["id"] = scenario.id
+    return tomli_w.dumps(data, multiline_strings=False)
 
 
 class ScenarioSet:
