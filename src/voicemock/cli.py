@@ -178,6 +178,17 @@ def scenarios_cmd(ctx: click.Context, scenario_dirs: tuple[Path, ...]) -> None:
 )
 @click.option("--no-speech", is_flag=True, help="Do not synthesize or play the persona's questions.")
 @click.option("--input-device", help="Microphone name or index.")
+@click.option(
+    "--cv",
+    type=click.Path(path_type=Path),
+    help="Your CV (.txt, .md, .pdf, .docx): questions quote your own work. Remembered for next time.",
+)
+@click.option(
+    "--job",
+    type=click.Path(path_type=Path),
+    help="The job description (.txt, .md, .pdf, .docx) to tailor to. Remembered for next time.",
+)
+@click.option("--no-tailor", is_flag=True, help="Ignore the remembered CV and job description this time.")
 @scenarios_option
 @click.pass_context
 def run_cmd(
@@ -188,6 +199,9 @@ def run_cmd(
     as_json: bool,
     no_speech: bool,
     input_device: str | None,
+    cv: Path | None = None,
+    job: Path | None = None,
+    no_tailor: bool = False,
     scenario_dirs: tuple[Path, ...] = (),
 ) -> None:
     """Run a whole interview headless: from answer files, typed input or the microphone."""
@@ -203,6 +217,7 @@ def run_cmd(
     if live and settings.audio.end_mode == "key" and not sys.stdin.isatty():
         settings.audio.end_mode = "silence"  # no keyboard to press: end answers after a generous silence
     scenario = _scenario_set(ctx).get(scenario_id)
+    scenario, tailoring = _tailor(scenario, settings, cv, job, no_tailor, as_json)
     chosen = backends.build(settings, answers=answers, typed=typed, speech=not no_speech)
     missing: list[int] = getattr(chosen.recorder, "missing_questions", lambda n: [])(len(scenario.questions))
     say = _with_enter_to_finish(_say(as_json), chosen, as_json)
@@ -211,12 +226,46 @@ def run_cmd(
         click.echo(
             f"  ! no answer file for question(s) {say_notice}: they will be marked unanswered", err=as_json
         )
-    rehearsal = Rehearsal.begin(scenario, chosen, SessionStore(), say, reask_on_silence=answers is None)
+    rehearsal = Rehearsal.begin(
+        scenario, chosen, SessionStore(), say, reask_on_silence=answers is None, tailoring=tailoring
+    )
     click.echo(
         f"Session {rehearsal.session.id} ({scenario.title}); answers from {chosen.recorder.label}.",
         err=as_json,
     )
     _run_to_end(rehearsal, as_json)
+
+
+def _tailor(
+    scenario: Any, settings: Any, cv: Path | None, job: Path | None, skip: bool, to_stderr: bool
+) -> tuple[Any, str | None]:
+    """The scenario tailored to the CV and job description (given now, or remembered), and a label for the
+    session's inputs; given files are remembered in the settings file for next time."""
+    if skip:
+        return scenario, None
+    from voicemock import backends
+    from voicemock.config import remember
+    from voicemock.tailoring import read_material, tailored_scenario
+
+    cv_path = str(cv.expanduser().resolve()) if cv else settings.tailor.cv
+    job_path = str(job.expanduser().resolve()) if job else settings.tailor.job
+    material = read_material(cv_path, job_path)  # a bad file stops here, with a clear message
+    if material is None:
+        return scenario, None
+    if cv or job:
+        given = {"cv": cv_path if cv else None, "job": job_path if job else None}
+        remember("tailor", {k: v for k, v in given.items() if v})
+    elif material is not None:
+        click.echo(f"Tailoring to your {material.files} (remembered; --no-tailor skips it).", err=to_stderr)
+    result = tailored_scenario(
+        scenario,
+        material,
+        settings,
+        backends.build_scenario_writer(settings),
+        lambda text: click.echo(f"  ! {text}", err=to_stderr),
+    )
+    click.echo(f"Tailored: {result.label}.", err=to_stderr)
+    return result.scenario, result.label
 
 
 def _run_to_end(rehearsal: Any, as_json: bool) -> None:
@@ -386,6 +435,7 @@ def demo_cmd(ctx: click.Context, scenario_id: str, no_speech: bool, scenario_dir
         as_json=False,
         no_speech=no_speech,
         input_device=None,
+        no_tailor=True,  # the demo's sample answers are written for the untailored questions
         scenario_dirs=scenario_dirs,
     )
 

@@ -29,6 +29,7 @@ from voicemock.scoring import (
     typed_delivery,
 )
 from voicemock.signals import Dimension
+from voicemock.slots import describe, provenance
 from voicemock.store import write_atomic
 
 SCHEMA = 2
@@ -62,6 +63,9 @@ class QuestionReport:
     """This question's answers (main and follow-ups together) on each dimension: ``{score, label, basis,
     evidence, missing}``, keyed by the top-level dimension ids. ``score`` is null where the dimension is not
     judged on this question (e.g. delivery on a typed answer)."""
+    tailored_from: list[dict[str, str]] = field(default_factory=list)
+    """Where the question's (or an asked follow-up's) quoted words came from in the CV or job description:
+    ``{quote, document, file, where, for}`` (see ``slots.provenance``); empty for an untailored question."""
 
 
 @dataclass
@@ -150,7 +154,7 @@ def build(
                 )
             )
         if not qturns:
-            questions.append(QuestionReport(q.id, number, q.text, [], []))
+            questions.append(QuestionReport(q.id, number, q.text, [], [], tailored_from=provenance(q)))
             continue
         assessment = assess(q, scenario.persona, answers)
         all_results.extend(assessment.results)
@@ -168,6 +172,7 @@ def build(
                 [_signal_dict(r) for r in assessment.results],
                 reports,
                 score_question(assessment, spoken, over),
+                provenance(q, (t.prompt.text for t in qturns)),
             )
         )
 
@@ -284,6 +289,7 @@ def to_markdown(debrief: Debrief) -> str:
     lines += ["", "## Answers", ""]
     for q in d.questions:
         lines += [f"### Q{q.number}. {q.text}", ""]
+        lines += [f"_{describe(entry)}_" for entry in q.tailored_from] + ([""] if q.tailored_from else [])
         if not q.turns:
             lines += ["_Not reached._", ""]
             continue

@@ -11,6 +11,7 @@ file it came from; the debrief shows it. These are plain data models (part of th
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -77,3 +78,22 @@ class Source(_Strict):
         """e.g. 'your CV (cv.pdf, page 1, line 12)'."""
         what = "your CV" if self.document == "cv" else "the job description"
         return f"{what} ({self.file}, {self.where})"
+
+
+def provenance(question: object, asked: Iterable[str] = ()) -> list[dict[str, str]]:
+    """Where a question's tailored words came from, for the debrief: the main question's sources, then
+    those of each follow-up in ``asked`` (the texts actually asked). Each entry is a ``Source`` as a dict
+    plus ``"for"``: "question" or "follow-up"."""
+    said = set(asked)
+    out = [{**s.model_dump(exclude_none=True), "for": "question"} for s in getattr(question, "based_on", ())]
+    for ref in getattr(question, "signals", ()):
+        if ref.follow_up in said:
+            out += [{**s.model_dump(exclude_none=True), "for": "follow-up"} for s in ref.based_on]
+    return out
+
+
+def describe(entry: dict[str, str]) -> str:
+    """One debrief line for a ``provenance`` entry."""
+    what = "your CV" if entry.get("document") == "cv" else "the job description"
+    who = "Question" if entry.get("for") == "question" else "Follow-up"
+    return f"{who} tailored from {what} ({entry.get('file')}, {entry.get('where')}): \u201c{entry.get('quote')}\u201d"

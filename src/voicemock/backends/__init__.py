@@ -11,7 +11,7 @@ from pathlib import Path
 
 from voicemock.config import Settings
 from voicemock.errors import VoicemockError
-from voicemock.protocols import Coach, Player, Recorder, Speaker, Transcriber
+from voicemock.protocols import Coach, Player, Recorder, ScenarioWriter, Speaker, Transcriber
 
 
 @dataclass
@@ -79,6 +79,16 @@ def build_coach(settings: Settings) -> tuple[Coach, list[str]]:
 
         return LocalCoach(settings.llm), notices
     return ScriptedCoach(), notices
+
+
+def build_scenario_writer(settings: Settings) -> ScenarioWriter | None:
+    """The language model that writes tailored scenarios: the OpenAI-compatible endpoint when it is the
+    coach and ``tailor.llm`` is on; None otherwise (tailoring is then offline)."""
+    if settings.llm.coach != "openai" or not settings.tailor.llm:
+        return None
+    from voicemock.backends.openai_coach import OpenAICoach
+
+    return OpenAICoach(settings.llm, stream=True)
 
 
 def build(
