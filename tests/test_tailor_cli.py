@@ -47,7 +47,7 @@ def test_run_with_cv_and_job_tailors_remembers_and_cites_lines(tmp_path: Path, v
     q2 = report["questions"][1]
     assert q2["text"].startswith('Your CV mentions this: "Launched a real-time card fraud model')
     assert q2["tailored_from"][0]["where"] == "line 15" and q2["tailored_from"][0]["file"] == "cv.md"
-    assert [e["for"] for e in q2["tailored_from"]][0] == "question"
+    assert q2["tailored_from"][0]["for"] == "question"
     session = SessionStore().summaries()[-1].path
     markdown = (session / "debrief.md").read_text(encoding="utf-8")
     assert (
