@@ -126,3 +126,15 @@ def test_resume_asks_the_tailored_questions(tmp_path: Path, voicemock_home: Path
     assert [q.text for q in resumed.scenario.questions] == [q.text for q in result.scenario.questions]
     assert resumed.scenario.questions[0].text != scenarios.get("recruiter-screen").questions[0].text
     assert session.started["inputs"]["tailoring"] == result.label
+
+
+def test_progress_ranks_scenarios_for_the_job_description(tmp_path: Path, voicemock_home: Path) -> None:
+    job = FIXTURES / "03-health-pdf" / "job.txt"
+    done = run_voicemock("progress", "--job", str(job), home=voicemock_home, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "For the job description job.txt, practise:" in done.stdout
+    first = next(line for line in done.stdout.splitlines() if line.startswith("  1. "))
+    assert "[medical-triage]" in first and "healthcare" in first and "line 19" in first
+    assert "voicemock run --scenario medical-triage" in done.stdout
+    gone = run_voicemock("progress", "--job", str(tmp_path / "gone.txt"), home=voicemock_home, timeout=60)
+    assert gone.returncode == 0 and "cannot rank scenarios" in gone.stderr and "Traceback" not in gone.stderr

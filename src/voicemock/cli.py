@@ -372,14 +372,23 @@ def show_cmd(session_id: str, as_json: bool) -> None:
 
 
 @cli.command("progress")
+@click.option("--job", type=click.Path(path_type=Path), help="Rank scenarios for this job description.")
 @scenarios_option
 @click.pass_context
-def progress_cmd(ctx: click.Context, scenario_dirs: tuple[Path, ...]) -> None:
+def progress_cmd(ctx: click.Context, scenario_dirs: tuple[Path, ...], job: Path | None = None) -> None:
     """Your trend per dimension over sessions, and which scenario to practise next."""
+    from voicemock.config import load_settings
     from voicemock.progress import progress, to_text
     from voicemock.store import SessionStore
+    from voicemock.tailoring import practise_next_text
 
     click.echo(to_text(progress(SessionStore(), _scenario_set(ctx))))
+    job_file = job or load_settings().tailor.job  # the job description remembered from a tailored run
+    if job_file:
+        try:
+            click.echo(practise_next_text(Path(job_file), _scenario_set(ctx)))
+        except VoicemockError as exc:  # the trend above still stands
+            click.echo(f"  ! cannot rank scenarios for the job description: {exc}", err=True)
 
 
 @cli.command("devices")

@@ -9,7 +9,7 @@ itself: the ``ScenarioWriter`` does, and only after the notice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from voicemock.documents import Document, read_document
 from voicemock.extract import CandidateProfile, JobProfile, extract_cv, extract_job
 from voicemock.protocols import ScenarioWriter
 from voicemock.scenario import Scenario
-from voicemock.tailor import Tailored, tailor
+from voicemock.tailor import Tailored, rank_scenarios, tailor
 from voicemock.tailor_llm import TailorError, generate
 
 Say = Callable[[str], None]
@@ -107,3 +107,16 @@ def tailored_scenario(
     for note in result.notes:
         say(note)
     return result
+
+
+def practise_next_text(job: Path, scenarios: Iterable[Scenario], top: int = 3) -> str:
+    """ "Practise next" for a job description: the scenarios that exercise what it emphasises, with the
+    requirement lines that say so (plain text for the terminal)."""
+    document = read_document(job, "job description")
+    fits = rank_scenarios(extract_job(document), scenarios, top=top)
+    lines = [f"For the job description {document.name}, practise:"]
+    for n, fit in enumerate(fits, 1):
+        lines.append(f"  {n}. {fit.scenario.title} [{fit.scenario.id}]: {fit.describe()}")
+    if fits:
+        lines.append(f"  voicemock run --scenario {fits[0].scenario.id}")
+    return "\n".join(lines) + "\n"
