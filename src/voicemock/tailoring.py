@@ -22,7 +22,7 @@ from voicemock.scenario import Scenario
 from voicemock.tailor import Tailored, rank_scenarios, tailor
 from voicemock.tailor_llm import TailorError, generate
 
-Say = Callable[[str], None]
+Say = Callable[[str], object]
 
 
 @dataclass(frozen=True)

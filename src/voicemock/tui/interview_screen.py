@@ -168,8 +168,13 @@ class InterviewScreen(BaseScreen):
             )
         else:
             assert self.scenario is not None
+            from voicemock.tui.tailor_screen import tailor_for_session
+
+            scenario, tailoring = tailor_for_session(
+                self.scenario, self.vm.settings, lambda text: self.post_message(NoticeRaised(text))
+            )
             rehearsal = Rehearsal.begin(
-                self.scenario, backends, self.vm.store, self.listener, reask_on_silence=reask
+                scenario, backends, self.vm.store, self.listener, reask_on_silence=reask, tailoring=tailoring
             )
         prompt = rehearsal.current  # journals the first prompt (disk I/O: here, not on the event loop)
         self.post_message(SessionStarted(rehearsal, prompt, resumed=self.resume_from is not None))

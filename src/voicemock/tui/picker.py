@@ -65,6 +65,7 @@ class PickerScreen(BaseScreen):
         Binding("slash", "filter", "Filter"),
         Binding("h", "history", "History"),
         Binding("o", "settings", "Settings"),
+        Binding("c", "tailor", "CV & job"),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -178,10 +179,19 @@ class PickerScreen(BaseScreen):
     def action_settings(self) -> None:
         self.app.push_screen(SettingsScreen())
 
+    def action_tailor(self) -> None:
+        from voicemock.tui.tailor_screen import TailorScreen
+
+        self.app.push_screen(TailorScreen(), lambda _: self.show_model_state(self.vm.model_state, ""))
+
     def show_model_state(self, state: str, detail: str) -> None:
         status = self.query_one("#status", Static)
         count = len(self.vm.scenarios)
         line = f"{count} scenarios \u00b7 Enter to start \u00b7 h history \u00b7 o settings"
+        from voicemock.tui.tailor_screen import material_summary
+
+        tailored = material_summary(self.vm.settings.tailor.cv, self.vm.settings.tailor.job)
+        line += f" \u00b7 c {tailored or 'your CV & job'}"
         if state in ("loading", "failed"):
             line += f" \u00b7 {detail}"
         status.update(Text(line))
