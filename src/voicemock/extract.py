@@ -99,7 +99,7 @@ _JOB_SECTIONS = {
     "requirements": r"requirements?|qualifications?|(minimum|basic|required) qualifications|what (we're|we are|you'll need|you need)"
     r".*|(who|what) you (are|bring|have)|about you|you (have|bring|are|might be)|must[- ]haves?|skills.*|experience.*|"
     r"(we're|we are) looking for.*|the ideal candidate.*",
-    "responsibilities": r"(key )?responsibilities|what you('ll| will) (do|own|work on)|(the|your) role|in this role.*|"
+    "responsibilities": r"(key )?responsibilities|what you('ll| will) (do|own|work on)|you('ll| will)( \w+)?|(the|your) role|in this role.*|"
     r"the job|your (day|mission|impact).*|what the job involves|duties",
     "nice": r"(nice|good) to have.*|preferred( qualifications)?|bonus( points)?.*|plus(es)?|it'?s a plus.*|extra credit",
     "skip": r"about (us|the company|the team|[A-Z].*)|who we are|benefits|perks|compensation|salary|pay|how to apply|"
@@ -146,6 +146,9 @@ def _looks_like_heading(line: Line) -> bool:
     return text.endswith(":") and not _SENTENCE_END.search(text[:-1])
 
 
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
 @dataclass
 class _Item:
     """A bullet (with any wrapped continuation lines) or a paragraph line, under a section."""
@@ -178,6 +181,12 @@ def _items(doc: Document, table: dict[str, str]) -> tuple[list[_Item], list[tupl
             if named is None:
                 headers.append((line, section, group))
             continue
+        if _TABLE_RULE.match(text):
+            # A Markdown table's separator row: the row above it was the header ("| Area | Tools |").
+            if items and items[-1].line.number == line.number - 1:
+                items.pop()
+            current = None
+            continue
         bullet = _BULLET.match(text)
         if bullet:
             current = _Item(text[bullet.end() :].strip(), line, section, group, True)
@@ -199,6 +208,8 @@ def _items(doc: Document, table: dict[str, str]) -> tuple[list[_Item], list[tupl
 
 def _continues(previous: str, text: str) -> bool:
     """A wrapped line goes on with the sentence before it: that one has not ended, or this starts lower-case."""
+    if text.startswith("|") or previous.endswith("|"):
+        return False  # table rows stand alone
     return text[0].islower() or not _SENTENCE_END.search(previous.rstrip(")\"'"))
 
 
@@ -253,7 +264,7 @@ def _clauses(text: str) -> list[tuple[int, int]]:
 
 def _trim(text: str) -> str:
     """Drop trailing punctuation and wrapping brackets that would read oddly inside a quote."""
-    text = text.strip().rstrip(".;,:\u2014\u2013- ").strip()
+    text = text.strip().rstrip(".;,:\u2014\u2013-|\u00b7\u2022 ").strip()
     if text.count("(") < text.count(")"):
         text = text.rstrip(")").strip()
     if text.count("(") > text.count(")"):
@@ -346,8 +357,13 @@ def _fact(kind: str, quote: str, item: _Item, doc: Document, weight: float = 1.0
 
 def _roles(doc: Document, headers: list[tuple[Line, str, int]]) -> list[Fact]:
     roles: list[Fact] = []
+    # With an experience section, roles come only from it: a headline above it ("SENIOR PRODUCT MANAGER")
+    # is how the candidate describes themselves, not a job they held.
+    allowed = (
+        {"experience"} if any(section == "experience" for _l, section, _g in headers) else {"", "experience"}
+    )
     for line, section, group in headers:
-        if section not in {"experience", ""} or not _ROLE_WORDS.search(line.text):
+        if section not in allowed or not _ROLE_WORDS.search(line.text):
             continue
         text = line.text
         date = _DATE.search(text)
@@ -363,7 +379,10 @@ def _roles(doc: Document, headers: list[tuple[Line, str, int]]) -> list[Fact]:
 
 def _skills(doc: Document, item: _Item) -> list[Fact]:
     text = item.text
-    if ":" in text[:40]:
+    cells = [c.strip() for c in text.strip().strip("|").split("|")]
+    if text.lstrip().startswith("|") and len(cells) >= 2:
+        text = " | ".join(cells[1:])  # a table row: the first cell labels the rest ("| ML | PyTorch |")
+    elif ":" in text[:40]:
         text = text.split(":", 1)[1]
     out = []
     for piece in _SKILL_SPLIT.split(text):
@@ -388,6 +407,12 @@ def _unique(facts: Iterable[Fact]) -> list[Fact]:
 # The job description
 
 _SECTION_WEIGHT = {"requirements": 1.0, "responsibilities": 0.8, "": 0.7, "nice": 0.4}
+_OPTIONAL = re.compile(
+    r"\b(is |are |would be )?(a|an) (strong |big |huge |real )?(plus|bonus|advantage)\b|\bnice to have\b|"
+    r"\b(strongly )?preferred\b|\bideally\b",
+    re.IGNORECASE,
+)
+"""A requirement line that says it is optional ("... is a strong plus") weighs like "nice to have"."""
 _EMPHASIS = re.compile(
     r"\b(must|required|requires?|essential|strong|deep|proven|expert|expertise|extensive|significant|"
     r"demonstrated|track record|hands-on|critical|excellent|exceptional)\b",
@@ -413,10 +438,12 @@ def extract_job(doc: Document) -> JobProfile:
         counts.update(theme_hits(quote).keys())
     requirements: list[Fact] = []
     for index, (item, quote) in enumerate(candidates):
-        emphasis = min(3, len(_EMPHASIS.findall(item.text)))
+        optional = item.section == "nice" or bool(_OPTIONAL.search(item.text))
+        emphasis = 0 if optional else min(3, len(_EMPHASIS.findall(item.text)))
         themes = theme_hits(quote)
         recurrence = max((counts[t] for t in themes), default=1)
-        weight = _SECTION_WEIGHT[item.section] * (1 + 0.25 * emphasis) + min(0.5, 0.1 * (recurrence - 1))
+        section_weight = _SECTION_WEIGHT["nice" if optional else item.section]
+        weight = section_weight * (1 + 0.25 * emphasis) + min(0.5, 0.1 * (recurrence - 1))
         weight -= 0.001 * index  # earlier lines first when all else is equal
         requirements.append(_fact("requirement", quote, item, doc, weight=round(weight, 3)))
     requirements = _unique(requirements)
