@@ -49,3 +49,28 @@ async def test_cv_and_job_chosen_in_the_app_are_checked_remembered_and_used(
         assert "Tailored: 3 of 3 questions" in text
     session = sorted((voicemock_home / "sessions").iterdir())[-1]
     assert (session / "scenario.toml").is_file()
+
+
+def test_the_debrief_screen_says_which_lines_a_question_came_from() -> None:
+    from voicemock.tui.debrief_screen import render_report
+
+    report = {
+        "questions": [
+            {
+                "number": 1,
+                "text": "Your CV mentions this: ...",
+                "turns": [],
+                "tailored_from": [
+                    {
+                        "quote": "Led the launch",
+                        "document": "cv",
+                        "file": "cv.pdf",
+                        "where": "page 1, line 10",
+                        "for": "question",
+                    }
+                ],
+            }
+        ]
+    }
+    text = render_report(report).plain
+    assert "Question tailored from your CV (cv.pdf, page 1, line 10): \u201cLed the launch\u201d" in text

@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from voicemock import paths
 from voicemock.debrief import stats_line
+from voicemock.slots import describe
 from voicemock.tui.widgets import BaseScreen
 
 if TYPE_CHECKING:
@@ -65,6 +66,8 @@ def render_report(report: dict[str, Any]) -> Text:
         t.append(stats_line(overall) + "\n")
     for q in report.get("questions", []):
         t.append(f"\nQ{q.get('number')}. {q.get('text', '')}\n", style="bold")
+        for entry in q.get("tailored_from", []):
+            t.append(f"   {describe(entry)}\n", style="italic")
         if not q.get("turns"):
             t.append("   not reached\n", style="italic")
             continue
