@@ -134,6 +134,21 @@ class LLMSettings(_Section):
         return host not in {"localhost", "127.0.0.1", "::1", "0.0.0.0"} and not host.startswith("127.")
 
 
+class TailorSettings(_Section):
+    cv: str | None = None
+    """Your CV (.txt, .md, .pdf or .docx): questions and follow-ups quote your own projects and results.
+    Read on this machine only; set by `voicemock run --cv FILE` or the app's picker, which remember it."""
+    job: str | None = None
+    """The job description you are preparing for (.txt, .md, .pdf or .docx): tailoring and "practise
+    next" follow what it emphasises. Remembered like ``cv``."""
+    llm: bool = True
+    """With llm.coach = "openai", ask that endpoint to write a tailored scenario (saved in your scenarios
+    directory, to read and edit); the CV and job description are then sent to it, and a remote endpoint is
+    announced first. Off: tailor offline only."""
+    llm_timeout: float = Field(120.0, gt=0, le=600)
+    """Seconds allowed for writing a tailored scenario before falling back to offline tailoring."""
+
+
 class Settings(BaseSettings):
     """Every setting. ``Settings(**file_values)`` applies environment variables over the given values."""
 
@@ -153,6 +168,8 @@ class Settings(BaseSettings):
     """The microphone and how an answer ends."""
     llm: LLMSettings = LLMSettings()
     """The follow-up coach."""
+    tailor: TailorSettings = TailorSettings()
+    """Your CV and the job description, for questions tailored to you."""
     scenario_dirs: list[str] = Field(default_factory=list)
     """Extra scenario directories, searched after the shipped ones and the user's (in the environment, a JSON
     list: ``VOICEMOCK_SCENARIO_DIRS='["~/my-scenarios"]'``)."""
@@ -230,6 +247,30 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
         tmp.replace(path)
+    return path
+
+
+def remember(section: str, values: dict[str, Any], path: Path | None = None) -> Path:
+    """Set ``values`` in one section of the settings file, leaving every other line's value as it was.
+
+    Unlike ``save_settings`` this never writes values that came from the environment into the file.
+    """
+    import tomli_w
+
+    path = path or paths.config_file()
+    data = _read_file(path)
+    table = dict(data.get(section) or {})
+    for key, value in values.items():
+        if value is None:
+            table.pop(key, None)
+        else:
+            table[key] = value
+    data[section] = table
+    Settings(**data)  # refuse to write a file that would not load
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+    tmp.replace(path)
     return path
 
 

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from voicemock.models import Prompt, RecordedAnswer, Transcript
 
@@ -284,4 +284,27 @@ class Coach(Protocol):
     def notes(self, request: NotesRequest) -> list[CoachNote]:
         """Extra debrief notes (may be empty). Evidence that is not verbatim in the transcript is dropped
         by the caller."""
+        ...
+
+
+@runtime_checkable
+class ScenarioWriter(Protocol):
+    """A language model that writes structured text on request (used to write a tailored scenario).
+
+    Implementations must bound ``write`` by ``timeout`` and raise ``CoachError`` (with a short reason that
+    holds no secret) on any failure; the caller then tailors offline instead.
+    """
+
+    name: str
+    """e.g. "llm:llama3.1:8b"."""
+
+    @property
+    def destination(self) -> str | None:
+        """None when the endpoint is on this machine; else where data goes, e.g. "api.example.com (model)"."""
+        ...
+
+    def write(
+        self, messages: list[dict[str, str]], schema: dict[str, Any], *, timeout: float, max_tokens: int
+    ) -> str:
+        """The reply's text (JSON shaped by ``schema`` where the server supports it)."""
         ...

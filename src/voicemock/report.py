@@ -15,6 +15,7 @@ from typing import Any
 
 from voicemock.compare import MISSING, SHOWN, changed_line, table
 from voicemock.debrief import AttemptReport, Debrief, QuestionReport, TurnReport
+from voicemock.slots import describe
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,8 @@ def _question(d: Debrief, q: QuestionReport) -> Section:
     s = Section(f"q{q.number}", f"Q{q.number}")
     add = s.lines.append
     add(Line("heading", f"Q{q.number}. {q.text}", question=q.number))
+    for entry in q.tailored_from:
+        add(Line("meta", describe(entry), question=q.number))
     if not q.attempts:
         add(Line("meta", "Not reached.", question=q.number))
         return s

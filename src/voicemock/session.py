@@ -33,8 +33,11 @@ from voicemock.live_turn import LiveTurn, MemoCoach, preview_interview
 from voicemock.models import Prompt, RecordedAnswer, Transcript
 from voicemock.protocols import CoachNote, LiveHooks, LiveRecorder, Loadable, NotesRequest
 from voicemock.rubric import shipped_judge
-from voicemock.scenario import Scenario, ScenarioSet, load_scenario
-from voicemock.store import SessionDir, SessionStore
+from voicemock.scenario import Scenario, ScenarioSet, load_scenario, scenario_toml
+from voicemock.store import SessionDir, SessionStore, write_atomic
+
+TAILORED_SCENARIO = "scenario.toml"
+"""A tailored session's own copy of its scenario (questions quoting the CV or job description)."""
 
 
 @dataclass(frozen=True)
@@ -103,17 +106,22 @@ class Rehearsal:
         listener: Listener | None = None,
         *,
         reask_on_silence: bool = True,
+        tailoring: str | None = None,
     ) -> Rehearsal:
         """Create a new session directory and journal the start (with honest labels for every input).
 
         The session is locked for this process (``SessionDir.lock``); a disk with less room than the
-        interview can need is warned about before anything is recorded."""
+        interview can need is warned about before anything is recorded. ``tailoring`` describes how
+        ``scenario`` was tailored to the candidate's CV and job description; the tailored scenario is then
+        kept in the session directory, so resuming asks the same questions.
+        """
         warning = low_space_warning(store.root, scenario)
+        inputs = backends.labels() | ({"tailoring": tailoring} if tailoring else {})
         session = store.create(
             scenario.id,
             title=scenario.title,
             scenario_source=scenario.source,
-            inputs=backends.labels(),
+            inputs=inputs,
         )
         interview = Interview(
             scenario, backends.coach, backends.fallback_coach, reask_on_silence=reask_on_silence
@@ -121,6 +129,8 @@ class Rehearsal:
         interview.start()
         rehearsal = cls(scenario, backends, session, interview, listener)
         with rehearsal.explained():
+            if tailoring:
+                write_atomic(session.path / TAILORED_SCENARIO, scenario_toml(scenario))
             rehearsal.preload()
             for notice in ([warning] if warning else []) + backends.notices:
                 rehearsal.notice(notice)
@@ -170,8 +180,10 @@ class Rehearsal:
             )
         scenario_id = started.get("scenario", "")
         source = started.get("scenario_source")
+        tailored = session.path / TAILORED_SCENARIO
         try:
-            scenario = scenarios.get(scenario_id)
+            # A tailored session asks the questions it was tailored with, kept in its directory.
+            scenario = load_scenario(tailored) if tailored.is_file() else scenarios.get(scenario_id)
         except VoicemockError:
             if source and Path(source).is_file():
                 scenario = load_scenario(Path(source))

@@ -20,6 +20,7 @@ from voicemock.protocols import (
     LiveRecorder,
     Player,
     Recorder,
+    ScenarioWriter,
     Speaker,
     StreamingTranscriber,
     Transcriber,
@@ -101,6 +102,16 @@ def build_coach(settings: Settings) -> tuple[Coach, list[str]]:
 
         return LocalCoach(settings.llm), notices
     return ScriptedCoach(), notices
+
+
+def build_scenario_writer(settings: Settings) -> ScenarioWriter | None:
+    """The language model that writes tailored scenarios: the OpenAI-compatible endpoint when it is the
+    coach and ``tailor.llm`` is on; None otherwise (tailoring is then offline)."""
+    if settings.llm.coach != "openai" or not settings.tailor.llm:
+        return None
+    from voicemock.backends.openai_coach import OpenAICoach
+
+    return OpenAICoach(settings.llm, stream=True)
 
 
 def build(

@@ -149,6 +149,12 @@ class VoiceMockApp(App[None]):
 
         self.push_screen(SettingsScreen())
 
+    def show_tailor(self, then: Callable[[], None] | None = None) -> None:
+        """Your CV and the job description (from the picker); ``then`` runs when it closes."""
+        from voicemock.tui.tailor_screen import TailorScreen
+
+        self.push_screen(TailorScreen(), lambda _: then() if then else None)
+
     def back(self) -> None:
         """Leave the current screen (the picker, at the bottom, stays)."""
         if len(self.screen_stack) > 1:

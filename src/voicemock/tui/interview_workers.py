@@ -97,8 +97,13 @@ class InterviewWorkers(BaseScreen):
                 rehearsal.retry(self.retry_number)
         else:
             assert self.scenario is not None
+            from voicemock.tui.tailoring_support import tailor_for_session
+
+            scenario, tailoring = tailor_for_session(
+                self.scenario, self.vm.settings, lambda text: self.post_message(NoticeRaised(text))
+            )
             rehearsal = Rehearsal.begin(
-                self.scenario, backends, self.vm.store, self.listener, reask_on_silence=reask
+                scenario, backends, self.vm.store, self.listener, reask_on_silence=reask, tailoring=tailoring
             )
         rehearsal.hooks = hooks
         prompt = rehearsal.current  # journals the first prompt (disk I/O: here, not on the event loop)
