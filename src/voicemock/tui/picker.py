@@ -248,7 +248,7 @@ class PickerScreen(BaseScreen):
         elif event.key == "escape" and field.value:
             field.value = ""
         elif (
-            char and len(char) == 1 and (char.isalnum() or char in "-' ") and event.key not in ("h", "o", "q")
+            char and len(char) == 1 and (char.isalnum() or char in "-' ") and event.key not in self._own_keys()
         ):
             if char == " " and not field.value:
                 return
@@ -257,6 +257,10 @@ class PickerScreen(BaseScreen):
             return
         field.cursor_position = len(field.value)
         event.stop()
+
+    def _own_keys(self) -> set[str]:
+        """The letters bound on this screen (h, o, c, q ...): they act, they never filter."""
+        return {b.key for b in self.BINDINGS if isinstance(b, Binding) and len(b.key) == 1}
 
     def action_history(self) -> None:
         self.vm.show_history()
