@@ -172,6 +172,7 @@ def run_cmd(
     from voicemock import backends
     from voicemock.config import load_settings
     from voicemock.console import Console, with_enter_to_finish
+    from voicemock.protocols import PreparedAnswers
     from voicemock.session import Rehearsal
     from voicemock.store import SessionStore
 
@@ -186,7 +187,8 @@ def run_cmd(
     _report_skipped(found)
     scenario, tailoring = _tailor(scenario, settings, cv, job, no_tailor, as_json)
     chosen = backends.build(settings, answers=answers, typed=typed, speech=not no_speech)
-    missing: list[int] = getattr(chosen.recorder, "missing_questions", lambda n: [])(len(scenario.questions))
+    recorder = chosen.recorder
+    missing = recorder.missing_questions(len(scenario.questions)) if isinstance(recorder, PreparedAnswers) else []
     console = Console(as_json)
     say = with_enter_to_finish(
         console, lambda: chosen.recorder, as_json, hands_free=settings.audio.end_mode == "hands-free"

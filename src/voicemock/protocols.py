@@ -76,6 +76,10 @@ class PreparedAnswers(Protocol):
         """The name of the answer this prompt will get (e.g. "1.wav"), or None when there is none."""
         ...
 
+    def missing_questions(self, count: int) -> list[int]:
+        """The questions (1 to ``count``) that have no answer prepared: they will be marked unanswered."""
+        ...
+
 
 @runtime_checkable
 class Transcriber(Protocol):

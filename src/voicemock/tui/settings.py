@@ -174,11 +174,7 @@ class SettingsScreen(BaseScreen):
         except ImportError:
             self.post_message(ProbeFinished("llm", False, "the OpenAI-compatible coach is not installed"))
             return
-        probe = getattr(openai_coach, "probe_endpoint", None)
-        if probe is None:
-            self.post_message(ProbeFinished("llm", False, "this version cannot test the endpoint"))
-            return
-        ok, detail = probe(settings.llm)
+        ok, detail = openai_coach.probe_endpoint(settings.llm)
         self.post_message(ProbeFinished("llm", bool(ok), str(detail)))
 
     @on(Button.Pressed, "#test-echo")
