@@ -4,7 +4,10 @@ write its log. Each ends with a clear word and a session that can be finished.""
 from __future__ import annotations
 
 import json
+import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -79,15 +82,29 @@ def test_resume_with_prompts_left_still_wants_answer_files(tmp_path: Path, voice
 
 
 def test_an_internal_error_with_an_unwritable_crash_log_is_still_one_clear_message(voicemock_home: Path) -> None:
-    """A bug (here forced: a debrief.md that is a directory, which voicemock never writes) on a data
+    """A bug (here forced: the debrief renderer raises an error voicemock does not expect) on a data
     directory where even crash.log cannot be written: two plain lines, exit 70, no traceback."""
     session = voicemock_home / "sessions" / "20260101-000000-fraud-success-metrics"
     session.mkdir(parents=True)
     (session / "journal.jsonl").write_text(json.dumps({"event": "started", "scenario": "x"}) + "\n")
     (session / "debrief.json").write_text("{}")
-    (session / "debrief.md").mkdir()
     (voicemock_home / "crash.log").mkdir()  # appending to it fails
-    done = run_voicemock("show", session.name, home=voicemock_home)
+    bug = (
+        "import sys, voicemock.report as r\n"
+        "def broken(*a, **k):\n"
+        "    raise IsADirectoryError(21, 'Is a directory', 'debrief.md')\n"
+        "r.to_markdown = broken\n"
+        "from voicemock.cli import main\n"
+        "sys.argv = ['voicemock', *sys.argv[1:]]\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", bug, "show", session.name],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "VOICEMOCK_HOME": str(voicemock_home)},
+        timeout=120,
+    )
     assert done.returncode == 70, done.stderr
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("error: voicemock hit an internal error (IsADirectoryError")

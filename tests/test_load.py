@@ -6,7 +6,6 @@ figures are printed. The checks live in ``bench/bench_load.py``, which exits 1 w
 from __future__ import annotations
 
 import pytest
-
 from bench.bench_load import main
 
 

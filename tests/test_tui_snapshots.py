@@ -100,7 +100,11 @@ async def open_history(pilot: Pilot[Any]) -> None:
         if table.ordered_columns and table.ordered_columns[0].content_width >= len("2026-01-12 10:00"):
             break
         await pilot.pause(0.02)
-    await pilot.pause(0.1)
+    # On a loaded machine the history's loader and the table's idle-time layout can finish after the first
+    # measured frame: wait for every worker and a settled screen before the snapshot is taken.
+    await pilot.app.workers.wait_for_complete()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause(0.3)
 
 
 async def open_debrief(pilot: Pilot[Any], tab: str = "summary") -> None:

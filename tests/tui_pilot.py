@@ -72,8 +72,11 @@ def make_app(
     )
 
 
-async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 15.0) -> None:
-    """Let workers and message handlers run until ``condition`` holds (fails the test on timeout)."""
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 90.0) -> None:
+    """Let workers and message handlers run until ``condition`` holds (fails the test on timeout).
+
+    The timeout is generous: it only bounds a hang. On a shared, loaded machine (CI) loading Whisper and the
+    rubric model alone has taken over 15 s; a condition that holds returns at once."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():

@@ -142,6 +142,17 @@ def scenarios_cmd(ctx: click.Context, scenario_dirs: tuple[Path, ...]) -> None:
 )
 @click.option("--no-speech", is_flag=True, help="Do not synthesize or play the persona's questions.")
 @click.option("--input-device", help="Microphone name or index.")
+@click.option(
+    "--cv",
+    type=click.Path(path_type=Path),
+    help="Your CV (.txt, .md, .pdf, .docx): questions quote your own work. Remembered for next time.",
+)
+@click.option(
+    "--job",
+    type=click.Path(path_type=Path),
+    help="The job description (.txt, .md, .pdf, .docx) to tailor to. Remembered for next time.",
+)
+@click.option("--no-tailor", is_flag=True, help="Ignore the remembered CV and job description this time.")
 @scenarios_option
 @click.pass_context
 def run_cmd(
@@ -152,12 +163,16 @@ def run_cmd(
     as_json: bool,
     no_speech: bool,
     input_device: str | None,
+    cv: Path | None = None,
+    job: Path | None = None,
+    no_tailor: bool = False,
     scenario_dirs: tuple[Path, ...] = (),
 ) -> None:
     """Run a whole interview headless: from answer files, typed input or the microphone."""
     from voicemock import backends
     from voicemock.config import load_settings
     from voicemock.console import Console, with_enter_to_finish
+    from voicemock.protocols import PreparedAnswers
     from voicemock.session import Rehearsal
     from voicemock.store import SessionStore
 
@@ -166,14 +181,18 @@ def run_cmd(
         settings.audio.input_device = input_device
     live = answers is None and not typed
     if live and settings.audio.end_mode == "key" and not sys.stdin.isatty():
-        settings.audio.end_mode = "silence"  # no keyboard to press: end answers after a generous silence
+        settings.audio.end_mode = "hands-free"  # no keyboard to press: answers end when the speaker stops
     found = _scenario_set(ctx)
     scenario = found.get(scenario_id)
     _report_skipped(found)
+    scenario, tailoring = _tailor(scenario, settings, cv, job, no_tailor, as_json)
     chosen = backends.build(settings, answers=answers, typed=typed, speech=not no_speech)
-    missing: list[int] = getattr(chosen.recorder, "missing_questions", lambda n: [])(len(scenario.questions))
+    recorder = chosen.recorder
+    missing = recorder.missing_questions(len(scenario.questions)) if isinstance(recorder, PreparedAnswers) else []
     console = Console(as_json)
-    say = with_enter_to_finish(console, lambda: chosen.recorder, as_json)
+    say = with_enter_to_finish(
+        console, lambda: chosen.recorder, as_json, hands_free=settings.audio.end_mode == "hands-free"
+    )
     if missing:
         say_notice = ", ".join(str(n) for n in missing)
         click.echo(
@@ -181,13 +200,47 @@ def run_cmd(
         )
     global _store
     _store = SessionStore()
-    rehearsal = Rehearsal.begin(scenario, chosen, _store, say, reask_on_silence=answers is None)
+    rehearsal = Rehearsal.begin(
+        scenario, chosen, _store, say, reask_on_silence=answers is None, tailoring=tailoring
+    )
     console.rehearsal = rehearsal
     click.echo(
         f"Session {rehearsal.session.id} ({scenario.title}); answers from {chosen.recorder.label}.",
         err=as_json,
     )
     _run_to_end(rehearsal, as_json)
+
+
+def _tailor(
+    scenario: Any, settings: Any, cv: Path | None, job: Path | None, skip: bool, to_stderr: bool
+) -> tuple[Any, str | None]:
+    """The scenario tailored to the CV and job description (given now, or remembered), and a label for the
+    session's inputs; given files are remembered in the settings file for next time."""
+    if skip:
+        return scenario, None
+    from voicemock import backends
+    from voicemock.config import remember
+    from voicemock.tailoring import read_material, tailored_scenario
+
+    cv_path = str(cv.expanduser().resolve()) if cv else settings.tailor.cv
+    job_path = str(job.expanduser().resolve()) if job else settings.tailor.job
+    material = read_material(cv_path, job_path)  # a bad file stops here, with a clear message
+    if material is None:
+        return scenario, None
+    if cv or job:
+        given = {"cv": cv_path if cv else None, "job": job_path if job else None}
+        remember("tailor", {k: v for k, v in given.items() if v})
+    elif material is not None:
+        click.echo(f"Tailoring to your {material.files} (remembered; --no-tailor skips it).", err=to_stderr)
+    result = tailored_scenario(
+        scenario,
+        material,
+        settings,
+        backends.build_scenario_writer(settings),
+        lambda text: click.echo(f"  ! {text}", err=to_stderr),
+    )
+    click.echo(f"Tailored: {result.label}.", err=to_stderr)
+    return result.scenario, result.label
 
 
 def _run_to_end(rehearsal: Any, as_json: bool, show: bool = True) -> Any:
@@ -265,6 +318,8 @@ def resume_cmd(
     session = SessionStore().open(session_id)
     scenarios = _scenario_set(ctx)
     _report_skipped(scenarios)
+    if answers is None and not typed and settings.audio.end_mode == "key" and not sys.stdin.isatty():
+        settings.audio.end_mode = "hands-free"  # no keyboard to press: answers end when the speaker stops
     try:
         chosen = backends.build(settings, answers=answers, typed=typed, speech=not no_speech)
     except NoAnswerFiles:
@@ -279,7 +334,9 @@ def resume_cmd(
         session,
         scenarios,
         chosen,
-        with_enter_to_finish(console, lambda: chosen.recorder, as_json),
+        with_enter_to_finish(
+            console, lambda: chosen.recorder, as_json, hands_free=settings.audio.end_mode == "hands-free"
+        ),
         reask_on_silence=answers is None,
     )
     console.rehearsal = rehearsal
@@ -384,13 +441,18 @@ def retry_cmd(
     session = SessionStore().open(session_id)
     scenarios = _scenario_set(ctx)
     _report_skipped(scenarios)
-    chosen = backends.build(load_settings(), answers=answers, typed=typed, speech=not no_speech)
+    settings = load_settings()
+    if answers is None and not typed and settings.audio.end_mode == "key" and not sys.stdin.isatty():
+        settings.audio.end_mode = "hands-free"  # no keyboard to press: answers end when the speaker stops
+    chosen = backends.build(settings, answers=answers, typed=typed, speech=not no_speech)
     console = Console(as_json)
     rehearsal = Rehearsal.resume(
         session,
         scenarios,
         chosen,
-        with_enter_to_finish(console, lambda: chosen.recorder, as_json),
+        with_enter_to_finish(
+            console, lambda: chosen.recorder, as_json, hands_free=settings.audio.end_mode == "hands-free"
+        ),
         reask_on_silence=answers is None,
         reopen=True,
     )
@@ -410,12 +472,17 @@ def retry_cmd(
 
 @cli.command("progress")
 @click.option("--question", help="List every attempt at one question over time: its id, or SCENARIO/ID.")
+@click.option("--job", type=click.Path(path_type=Path), help="Rank scenarios for this job description.")
 @scenarios_option
 @click.pass_context
-def progress_cmd(ctx: click.Context, question: str | None, scenario_dirs: tuple[Path, ...]) -> None:
+def progress_cmd(
+    ctx: click.Context, question: str | None, scenario_dirs: tuple[Path, ...], job: Path | None = None
+) -> None:
     """Your trend per dimension and which scenario to practise next; or every attempt at one question."""
+    from voicemock.config import load_settings
     from voicemock.progress import progress, question_history, question_text, to_text
     from voicemock.store import SessionStore
+    from voicemock.tailoring import practise_next_text
 
     found = _scenario_set(ctx)
     _report_skipped(found)
@@ -423,6 +490,12 @@ def progress_cmd(ctx: click.Context, question: str | None, scenario_dirs: tuple[
         click.echo(question_text(question_history(SessionStore(), found, question)), nl=False)
         return
     click.echo(to_text(progress(SessionStore(), found)))
+    job_file = job or load_settings().tailor.job  # the job description remembered from a tailored run
+    if job_file:
+        try:
+            click.echo(practise_next_text(Path(job_file), found))
+        except VoicemockError as exc:  # the trend above still stands
+            click.echo(f"  ! cannot rank scenarios for the job description: {exc}", err=True)
 
 
 @cli.command("devices")
@@ -478,6 +551,7 @@ def demo_cmd(ctx: click.Context, scenario_id: str, no_speech: bool, scenario_dir
         as_json=False,
         no_speech=no_speech,
         input_device=None,
+        no_tailor=True,  # the demo's sample answers are written for the untailored questions
         scenario_dirs=scenario_dirs,
     )
 

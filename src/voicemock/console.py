@@ -40,6 +40,8 @@ class Console:
         self._old_sigint: Any = None
         self._last_step = -1
         self._open_line = False
+        self.reads_stdin = False
+        """Another reader owns stdin (``with_enter_to_finish``) and passes Enter on through ``key_line``."""
 
     def echo(self, text: str) -> None:
         self._end_line()
@@ -110,7 +112,7 @@ class Console:
         self._stop_ticker.clear()
         if threading.current_thread() is threading.main_thread():
             self._old_sigint = signal.signal(signal.SIGINT, self._skip_on_sigint)
-        if sys.stdin.isatty():
+        if sys.stdin.isatty() and not self.reads_stdin:
             threading.Thread(target=self._skip_on_enter, name="notes-skip-key", daemon=True).start()
         self._ticker = threading.Thread(
             target=self._tick, args=(started,), name="notes-progress", daemon=True
@@ -139,6 +141,11 @@ class Console:
         if not self._stop_ticker.is_set():
             self._skip("Enter")
 
+    def key_line(self) -> None:
+        """A line was typed (Enter) while no answer was being recorded: skip the notes if they are awaited."""
+        if self._ticker is not None:
+            self._skip("Enter")
+
     def _skip(self, key: str) -> None:
         if self.rehearsal is not None and not self._stop_ticker.is_set():
             self.rehearsal.skip_notes(f"you pressed {key}")
@@ -154,28 +161,54 @@ class Console:
             self._old_sigint = None
 
 
-def with_enter_to_finish(listen: Callable[[Any], None], recorder: Any, to_stderr: bool) -> Callable[[Any], None]:
-    """For the microphone in a terminal: say when recording starts, and finish the answer on Enter."""
+def with_enter_to_finish(
+    listen: Console, recorder: Callable[[], Any], to_stderr: bool, hands_free: bool = False
+) -> Callable[[Any], None]:
+    """For the microphone in a terminal: say when recording starts; Enter finishes the answer, "w" + Enter
+    holds the turn (hands-free). One reader thread serves every answer (and the notes wait), so a line typed
+    for one answer never ends the next."""
+    from voicemock.protocols import LiveRecorder
+
+    listening = threading.Event()
+    started: list[threading.Thread] = []
+
+    def read_lines() -> None:
+        for line in sys.stdin:
+            live = recorder()
+            if not listening.is_set() or not isinstance(live, LiveRecorder):
+                listen.key_line()  # Enter while the notes are awaited skips them
+                continue
+            if line.strip().lower() in ("w", "wait", "h", "hold"):
+                live.hold()
+                click.echo("  (holding: take your time; keep talking when ready)", err=to_stderr)
+            else:
+                live.finish()
 
     def on_event(event: Any) -> None:
         listen(event)
-        finish = getattr(recorder(), "finish", None)
-        if event.kind != "phase" or event.text != "listening" or not callable(finish):
+        if event.kind != "phase":
+            return
+        if event.text != "listening":
+            listening.clear()
+            return
+        if not isinstance(recorder(), LiveRecorder):
             return
         if not sys.stdin.isatty():
-            click.echo(
-                "  (recording: the answer ends after a pause; Ctrl-C stops the interview)", err=to_stderr
-            )
+            how = "when you stop talking" if hands_free else "after a pause"
+            click.echo(f"  (recording: the answer ends {how}; Ctrl-C stops the interview)", err=to_stderr)
             return
-        click.echo("  (recording: speak now, press Enter when you are done)", err=to_stderr)
-
-        def wait_for_enter() -> None:
-            try:
-                sys.stdin.readline()
-            finally:
-                finish()
-
-        threading.Thread(target=wait_for_enter, name="enter-to-finish", daemon=True).start()
+        if hands_free:
+            click.echo(
+                "  (recording hands-free: just stop when you are done; Enter ends now, w + Enter holds)",
+                err=to_stderr,
+            )
+        else:
+            click.echo("  (recording: speak now, press Enter when you are done)", err=to_stderr)
+        listening.set()
+        if not started:
+            listen.reads_stdin = True
+            started.append(threading.Thread(target=read_lines, name="enter-to-finish", daemon=True))
+            started[0].start()
 
     return on_event
 

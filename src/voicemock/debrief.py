@@ -35,6 +35,7 @@ from voicemock.scoring import (
     typed_delivery,
 )
 from voicemock.signals import Dimension
+from voicemock.slots import provenance
 from voicemock.store import write_atomic
 
 SCHEMA = 3
@@ -102,6 +103,9 @@ class QuestionReport:
     """The latest attempt's answers (main and follow-ups together) on each dimension: ``{score, label, basis,
     evidence, missing}``, keyed by the top-level dimension ids. ``score`` is null where the dimension is not
     judged on this question (e.g. delivery on a typed answer)."""
+    tailored_from: list[dict[str, str]] = field(default_factory=list)
+    """Where the question's (or an asked follow-up's) quoted words came from in the CV or job description:
+    ``{quote, document, file, where, for}`` (see ``slots.provenance``); empty for an untailored question."""
 
     def attempt_turns(self, attempt: int) -> list[TurnReport]:
         return [t for t in self.turns if t.attempt == attempt]
@@ -196,6 +200,7 @@ def _question_from_dict(data: dict[str, Any]) -> QuestionReport:
         turns=turns,
         attempts=attempts,
         scores=scores,
+        tailored_from=[dict(e) for e in data.get("tailored_from") or []],
     )
 
 
@@ -367,6 +372,7 @@ def build(
                 reports,
                 attempts,
                 scores=latest_scores,
+                tailored_from=provenance(q, (t.prompt.text for t in qturns)),
             )
         )
 

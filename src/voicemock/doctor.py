@@ -73,6 +73,32 @@ def _transcription(settings: Settings) -> Check | list[Check]:
     )
 
 
+def _turn_taking(settings: Settings) -> Check:
+    """Hands-free answers: Silero VAD (inside faster-whisper) and Smart Turn (inside pipecat-ai)."""
+    from voicemock.backends.smart_turn import SmartTurnDetector
+    from voicemock.backends.vad import SileroVAD
+
+    name = "hands-free turn-taking"
+    try:
+        SileroVAD().load()
+    except VoicemockError as exc:
+        return Check(name, False, f"Silero VAD: {exc.message}", exc.fix or "make setup", optional=True)
+    if not settings.audio.turn_model:
+        return Check(name, True, "Silero VAD loads; Smart Turn is off (audio.turn_model)", optional=True)
+    detector = SmartTurnDetector()
+    try:
+        detector.load()
+    except VoicemockError as exc:
+        return Check(
+            name,
+            False,
+            f"{exc.message}: answers end on pauses and words only",
+            exc.fix or "make setup",
+            optional=True,
+        )
+    return Check(name, True, f"Silero VAD and {detector.name} (BSD-2) load offline", optional=True)
+
+
 def _llm(settings: Settings) -> Check:
     if settings.llm.coach == "scripted":
         return Check(
@@ -174,6 +200,7 @@ def run_checks() -> list[Check]:
         lambda: _whisper(settings),
         lambda: _transcription(settings),
         _rubric,
+        lambda: _turn_taking(settings),
         lambda: _audio(settings),
         lambda: _llm(settings),
     ]

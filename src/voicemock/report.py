@@ -15,6 +15,7 @@ from typing import Any
 
 from voicemock.compare import MISSING, SHOWN, changed_line, table
 from voicemock.debrief import AttemptReport, Debrief, QuestionReport, TurnReport
+from voicemock.slots import describe
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,9 @@ def stats_line(stats: dict[str, Any]) -> str:
             parts.append(f"~{stats['fillers_per_min']:.1f} fillers/min (est.)")
         if stats.get("longest_pause") is not None:
             parts.append(f"longest pause {stats['longest_pause']:.1f} s")
+        if stats.get("thinking_pauses"):
+            n = stats["thinking_pauses"]
+            parts.append(f"{n} thinking pause{'s' if n > 1 else ''} (3 s or more)")
         if stats.get("wpm") is None and stats.get("longest_pause") is None:
             parts.append("pace and pauses not measured (no word timings)")
     else:
@@ -173,6 +177,8 @@ def _question(d: Debrief, q: QuestionReport) -> Section:
     s = Section(f"q{q.number}", f"Q{q.number}")
     add = s.lines.append
     add(Line("heading", f"Q{q.number}. {q.text}", question=q.number))
+    for entry in q.tailored_from:
+        add(Line("meta", describe(entry), question=q.number))
     if not q.attempts:
         add(Line("meta", "Not reached.", question=q.number))
         return s

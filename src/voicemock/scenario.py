@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from voicemock import paths, safe_regex, signals
 from voicemock.errors import ScenarioError
+from voicemock.slots import Slot, Source
 
 MAX_FILE_BYTES = 256 * 1024
 """A scenario is a few KB (the shipped ones are 3-5 KB); anything past 256 KB is not one."""
@@ -117,6 +118,10 @@ class SignalRef(_Strict):
     patterns: tuple[Pattern, ...] = Field((), max_length=MAX_PATTERNS)
     """Regexes for a signal that is not in the catalogue (requires ``label``). Matched case-insensitively
     by RE2 in linear time: no backreferences or lookaround, and ``\\b``/``\\w`` are ASCII-only."""
+    slot: Slot | None = None
+    """A version of ``follow_up`` that quotes the CV or job description (see ``slots.py``)."""
+    based_on: tuple[Source, ...] = ()
+    """Filled in by tailoring: what ``follow_up`` quotes, and from where."""
 
     @field_validator("patterns")
     @classmethod
@@ -166,6 +171,10 @@ class Question(_Strict):
     max_follow_ups: int | None = Field(None, ge=0, le=5)
     signals: tuple[SignalRef, ...] = Field(min_length=1, max_length=MAX_SIGNALS)
     """Signals a strong answer shows, most important first."""
+    slot: Slot | None = None
+    """A version of ``text`` that quotes the CV or job description (see ``slots.py``)."""
+    based_on: tuple[Source, ...] = ()
+    """Filled in by tailoring: what ``text`` quotes, and from where."""
 
     @field_validator("signals")
     @classmethod
@@ -513,6 +522,18 @@ def _next_top_header(lines: list[str], after: int, name: str, default: int) -> i
         if m and m.group(1).count(".") <= depth:
             return n
     return default
+
+
+def scenario_toml(scenario: Scenario) -> str:
+    """``scenario`` as a scenario file (TOML) that ``load_scenario`` reads back to the same scenario.
+
+    Used to keep a tailored scenario with its session and to save one an LLM wrote for the user to edit.
+    """
+    import tomli_w
+
+    data = scenario.model_dump(mode="json", exclude={"source"}, exclude_defaults=True)
+    data["id"] = scenario.id
+    return tomli_w.dumps(data, multiline_strings=False)
 
 
 class ScenarioSet:

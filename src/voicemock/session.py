@@ -29,11 +29,15 @@ from voicemock.errors import (
     VoicemockError,
 )
 from voicemock.interview import Interview
+from voicemock.live_turn import LiveTurn, MemoCoach, preview_interview
 from voicemock.models import Prompt, RecordedAnswer, Transcript
-from voicemock.protocols import CoachNote, NotesRequest
+from voicemock.protocols import CoachNote, LiveHooks, LiveRecorder, Loadable, NotesRequest
 from voicemock.rubric import shipped_judge
-from voicemock.scenario import Scenario, ScenarioSet, load_scenario
-from voicemock.store import SessionDir, SessionStore
+from voicemock.scenario import Scenario, ScenarioSet, load_scenario, scenario_toml
+from voicemock.store import SessionDir, SessionStore, write_atomic
+
+TAILORED_SCENARIO = "scenario.toml"
+"""A tailored session's own copy of its scenario (questions quoting the CV or job description)."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,13 @@ class Rehearsal:
         self._notes_cancel = threading.Event()
         self._notes_skipped: str | None = None
         self._recovered: RecordedAnswer | None = None
+        self.hooks = LiveHooks()
+        """What the UI wants to hear from a live answer (level, partial text, pauses); see ``LiveTurn``."""
+        self._live: LiveTurn | None = None
+        self.barged_in = False
+        """The candidate's voice interrupted the persona (barge-in on audio): answer at once."""
+        # a follow-up speculated at a pause is settled without asking the coach (or an endpoint) twice
+        self.interview.coach = MemoCoach(self.interview.coach)
         self._early: list[str] = []
         """Sentences of the coming follow-up already being spoken (``_early_sentence``)."""
         self._early_voice: threading.Thread | None = None
@@ -99,17 +110,22 @@ class Rehearsal:
         listener: Listener | None = None,
         *,
         reask_on_silence: bool = True,
+        tailoring: str | None = None,
     ) -> Rehearsal:
         """Create a new session directory and journal the start (with honest labels for every input).
 
         The session is locked for this process (``SessionDir.lock``); a disk with less room than the
-        interview can need is warned about before anything is recorded."""
+        interview can need is warned about before anything is recorded. ``tailoring`` describes how
+        ``scenario`` was tailored to the candidate's CV and job description; the tailored scenario is then
+        kept in the session directory, so resuming asks the same questions.
+        """
         warning = low_space_warning(store.root, scenario)
+        inputs = backends.labels() | ({"tailoring": tailoring} if tailoring else {})
         session = store.create(
             scenario.id,
             title=scenario.title,
             scenario_source=scenario.source,
-            inputs=backends.labels(),
+            inputs=inputs,
         )
         interview = Interview(
             scenario, backends.coach, backends.fallback_coach, reask_on_silence=reask_on_silence
@@ -117,6 +133,8 @@ class Rehearsal:
         interview.start()
         rehearsal = cls(scenario, backends, session, interview, listener)
         with rehearsal.explained():
+            if tailoring:
+                write_atomic(session.path / TAILORED_SCENARIO, scenario_toml(scenario))
             rehearsal.preload()
             for notice in ([warning] if warning else []) + backends.notices:
                 rehearsal.notice(notice)
@@ -166,8 +184,10 @@ class Rehearsal:
             )
         scenario_id = started.get("scenario", "")
         source = started.get("scenario_source")
+        tailored = session.path / TAILORED_SCENARIO
         try:
-            scenario = scenarios.get(scenario_id)
+            # A tailored session asks the questions it was tailored with, kept in its directory.
+            scenario = load_scenario(tailored) if tailored.is_file() else scenarios.get(scenario_id)
         except VoicemockError:
             if source and Path(source).is_file():
                 scenario = load_scenario(Path(source))
@@ -271,13 +291,14 @@ class Rehearsal:
         question is spoken."""
         if self._loader is not None:
             return
-        load = getattr(self.backends.transcriber, "load", None)
+        b = self.backends
+        models = [m for m in (b.transcriber, b.vad, b.turn_detector) if isinstance(m, Loadable)]
 
         def run() -> None:
             try:
-                if load is not None:
+                for model in models:
                     with contextlib.suppress(VoicemockError):  # reported when an answer is transcribed
-                        load()
+                        model.load()
                 # About 0.4 s; otherwise paid when the coach first judges an answer.
                 with contextlib.suppress(Exception):  # a broken model shows in the debrief label and doctor
                     shipped_judge()
@@ -307,6 +328,11 @@ class Rehearsal:
         dest = self.session.audio_path(prompt.id, "question")
         if dest.is_file():
             return dest
+        spec = self._speculated_audio(prompt)
+        if spec is not None:
+            spec.replace(dest)  # rendered at the pause, while the candidate was finishing
+            self.session.append("question_audio", prompt_id=prompt.id, audio=self.session.rel(dest))
+            return dest
         try:
             self.backends.speaker.synthesize(prompt.text, self.scenario.persona.voice, dest)
         except DiskFullError:
@@ -317,10 +343,37 @@ class Rehearsal:
         self.session.append("question_audio", prompt_id=prompt.id, audio=self.session.rel(dest))
         return dest
 
+    def _speculated_audio(self, prompt: Prompt) -> Path | None:
+        live = self._live
+        spec = live.speculation if live is not None else None
+        if spec is None or spec.prompt is None or spec.wav is None or not spec.wav.is_file():
+            return None
+        if spec.prompt.id != prompt.id or spec.prompt.text != prompt.text:
+            return None
+        return spec.wav
+
+    def _speculative_render(self, prompt: Prompt) -> Path | None:
+        """Render a follow-up the engine *might* ask, to a side file (moved into place if it is asked)."""
+        if self.backends.speaker is None:
+            return None
+        final = self.session.audio_path(prompt.id, "question")
+        dest = final.with_name(final.stem + ".speculative.wav")
+        try:
+            return self.backends.speaker.synthesize(prompt.text, self.scenario.persona.voice, dest)
+        except VoicemockError:
+            return None
+
     def speak(self, prompt: Prompt) -> Path | None:
-        """Render and play the prompt (blocking until played or ``stop_speaking``). When the coach streamed
-        the follow-up, the sentences it already said (``_early_sentence``) are not said twice."""
+        """Render and play the prompt (blocking until played or ``stop_speaking``).
+
+        With barge-in on audio (``audio.barge_in``, headphones), the microphone listens while the persona
+        speaks; when the candidate starts talking, playback stops and ``barged_in`` is set: the next
+        ``capture`` continues that very input stream, so the first words are kept.
+
+        When the coach streamed the follow-up, the sentences it already said (``_early_sentence``) are not
+        said twice: only the rest is spoken (the whole is still rendered and kept for replay)."""
         self.phase("speaking", prompt.text)
+        self.barged_in = False
         early, self._early = " ".join(self._early), []
         if self._early_voice is not None:
             self._early_voice.join()
@@ -329,16 +382,59 @@ class Rehearsal:
             rest = prompt.text[len(early) :].strip()
             if rest:
                 self._say(rest)
-            return self.render(prompt)  # the whole follow-up, kept for replay
+            return self.render(prompt)
         wav = self.render(prompt)
         if wav is None:
             return None
-        if self._can_play():
+        player = self.backends.player
+        if not player.available:
+            if not self._said_no_playback:
+                self._said_no_playback = True
+                self.notice(
+                    f"Not playing speech: {player.reason}. Questions are shown as text and saved as audio."
+                )
+            return wav
+        recorder = self.backends.recorder
+        if (
+            self.backends.audio.barge_in
+            and self.backends.vad is not None
+            and isinstance(recorder, LiveRecorder)
+        ):
+            self._play_listening(wav, recorder)
+            return wav
+        try:
+            player.play(wav)
+        except VoicemockError as exc:
+            self.notice(f"Playback failed: {exc.message}")
+        return wav
+
+    def _play_listening(self, wav: Path, recorder: LiveRecorder) -> None:
+        done = threading.Event()
+        failed: list[str] = []
+
+        def play() -> None:
             try:
                 self.backends.player.play(wav)
             except VoicemockError as exc:
-                self.notice(f"Playback failed: {exc.message}")
-        return wav
+                failed.append(exc.message)
+            finally:
+                done.set()
+
+        player = threading.Thread(target=play, name="persona-speaking", daemon=True)
+        player.start()
+        assert self.backends.vad is not None
+        try:
+            heard = recorder.listen_for_speech(done.is_set, self.backends.vad)
+        except AudioError as exc:
+            heard = False
+            self.notice(f"Barge-in is off for now: {exc.message}")
+            done.wait()
+        if heard:
+            self.barged_in = True
+            self.backends.player.stop()
+        player.join()
+        if failed:
+            self.notice(f"Playback failed: {failed[0]}")
 
     def _can_play(self) -> bool:
         player = self.backends.player
@@ -391,8 +487,11 @@ class Rehearsal:
         if recorded is None:
             self.phase("listening")
             dest = self.session.audio_path(prompt.id, "answer")
+            recorder = self.backends.recorder
+            if isinstance(recorder, LiveRecorder):
+                self._live = self._wire(recorder, prompt)
             try:
-                recorded = self.backends.recorder.record(prompt, dest)
+                recorded = recorder.record(prompt, dest)
             except NoAnswerAvailable as exc:
                 self.settle_unavailable(prompt, exc.message)
                 return None
@@ -432,7 +531,50 @@ class Rehearsal:
     @staticmethod
     def _is_live(recorder: object) -> bool:
         """A live input (the microphone) can be swapped for typed answers when it fails."""
-        return callable(getattr(recorder, "finish", None))
+        return isinstance(recorder, LiveRecorder)
+
+    @property
+    def hands_free(self) -> bool:
+        """Live answers end by themselves when the candidate stops (``audio.end_mode = "hands-free"``)."""
+        return self.backends.audio.end_mode == "hands-free" and isinstance(
+            self.backends.recorder, LiveRecorder
+        )
+
+    def _wire(self, recorder: LiveRecorder, prompt: Prompt) -> LiveTurn:
+        """The live answer's pipeline: recorder -> streaming transcriber + turn-taker (+ speculation)."""
+        b = self.backends
+        if self._live is not None:
+            self._live.close()
+        live = LiveTurn(
+            b.audio,
+            hands_free=self.hands_free,
+            streaming=b.streaming,
+            vad=b.vad,
+            detector=b.turn_detector,
+            hooks=self.hooks,
+            preview=lambda transcript: preview_interview(self.interview, transcript, recorder.label),
+            render=self._speculative_render,
+        )
+        recorder.connect(live.wiring())
+        self.barged_in = False
+        return live
+
+    def finish_answer(self) -> None:
+        """End the live answer now (the answer key, or Enter in the CLI); harmless otherwise."""
+        recorder = self.backends.recorder
+        if isinstance(recorder, LiveRecorder):
+            recorder.finish()
+
+    def cancel_answer(self) -> None:
+        recorder = self.backends.recorder
+        if isinstance(recorder, LiveRecorder):
+            recorder.cancel()
+
+    def hold_turn(self) -> None:
+        """Hands-free: the candidate asked for time; the current pause does not end the answer."""
+        recorder = self.backends.recorder
+        if isinstance(recorder, LiveRecorder):
+            recorder.hold()
 
     def transcribe(self, prompt: Prompt, recorded: RecordedAnswer) -> Outcome:
         """Turn the recorded answer into text; silence and broken audio become outcomes, not exceptions."""
@@ -445,8 +587,11 @@ class Rehearsal:
         else:
             self.phase("transcribing")
             assert recorded.audio_path is not None
+            transcriber = self.backends.transcriber
+            if self._live is not None and self._live.streaming is not None:
+                transcriber = self._live.streaming  # the streamed result when it covers this WAV
             try:
-                transcript = self.backends.transcriber.transcribe(
+                transcript = transcriber.transcribe(
                     Path(recorded.audio_path), self._progress_reporter("transcribing")
                 )
             except NoSpeechError as exc:
@@ -497,6 +642,8 @@ class Rehearsal:
             self.listener(
                 Event("answer", outcome.transcript.text, {"prompt_id": prompt.id, "source": source})
             )
+            if self._live is not None:
+                self._live.wait_speculation()  # it is already asking the coach and rendering the reply
             self.phase("thinking")
             before = len(self.interview.notices)
             nxt = self.interview.answer(outcome.transcript, source or "", audio)
@@ -511,7 +658,12 @@ class Rehearsal:
         self._finalise_turn_audio(prompt)
         if nxt is None:
             self.session.append("ended", reason=self.interview.ended)
-        return self.current
+        current = self.current
+        if self._live is not None:
+            if current is not None:
+                self.render(current)  # the speculated audio moves into place now (or renders as usual)
+            self._live.close()
+        return current
 
     def _fallback_notice(self, prompt: Prompt | None) -> None:
         """Say (once per distinct reason) when an LLM coach fell back to the scripted follow-up."""

@@ -193,10 +193,18 @@ class OpenAICoach:
     @property
     def privacy_notice(self) -> str | None:
         """What the UI/CLI must say before a session when answers leave this machine (None when local)."""
+        where = self.destination
+        if where is None:
+            return None
+        return f"Your answers' transcripts will be sent to {where} for follow-ups and notes."
+
+    @property
+    def destination(self) -> str | None:
+        """Where requests go when they leave this machine, e.g. "api.openai.com (gpt-4o-mini)"; None if local."""
         if not self.remote:
             return None
         host = urlparse(self.base_url).hostname if self.base_url else "api.openai.com"
-        return f"Your answers' transcripts will be sent to {host} ({self.model}) for follow-ups and notes."
+        return f"{host} ({self.model})"
 
     def follow_up(self, request: FollowUpRequest) -> FollowUp | None:
         """One follow-up from the model, or the scripted one if anything at all goes wrong."""
@@ -297,6 +305,25 @@ class OpenAICoach:
         if reply.notes and not out:
             raise CoachError(self._record("its reply held no usable notes", "debrief notes"))
         return out
+
+    def write(
+        self, messages: list[dict[str, str]], schema: dict[str, Any], *, timeout: float, max_tokens: int
+    ) -> str:
+        """One schema-shaped reply for work other than a follow-up (a tailored scenario), within ``timeout``
+        seconds and with the same safeguards; raises ``CoachError`` with a short, key-free reason."""
+        try:
+            return self._complete(
+                messages,
+                "tailored_scenario",
+                schema,
+                deadline=time.monotonic() + timeout + GRACE,
+                max_tokens=max_tokens,
+                timeout=timeout,
+            )
+        except _Fallback as exc:
+            raise CoachError(self._record(exc.reason)) from None
+        except Exception as exc:  # anything else from a misbehaving server or a bug: still a clean fallback
+            raise CoachError(self._record(f"{type(exc).__name__}: {exc}")) from None
 
     # -- internals ----------------------------------------------------------------------------------------
 

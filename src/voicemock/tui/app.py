@@ -25,9 +25,11 @@ from textual.worker import Worker, WorkerState
 
 from voicemock.config import Settings
 from voicemock.errors import VoicemockError
+from voicemock.protocols import Loadable
 from voicemock.scenario import Scenario, ScenarioSet
 from voicemock.store import SessionDir, SessionStore
 from voicemock.tui.messages import BackendsReady, ModelLoadChanged
+from voicemock.tui.widgets import BaseScreen
 
 if TYPE_CHECKING:
     from voicemock.backends import Backends
@@ -149,6 +151,12 @@ class VoiceMockApp(App[None]):
 
         self.push_screen(SettingsScreen())
 
+    def show_tailor(self, then: Callable[[], None] | None = None) -> None:
+        """Your CV and the job description (from the picker); ``then`` runs when it closes."""
+        from voicemock.tui.tailor_screen import TailorScreen
+
+        self.push_screen(TailorScreen(), lambda _: then() if then else None)
+
     def back(self) -> None:
         """Leave the current screen (the picker, at the bottom, stays)."""
         if len(self.screen_stack) > 1:
@@ -180,9 +188,9 @@ class VoiceMockApp(App[None]):
         self._backends = backends
         self._backends_ready.set()
         self.post_message(BackendsReady(notices=list(backends.notices)))
-        load = getattr(backends.transcriber, "load", None)
-        if load is None:
+        if not isinstance(backends.transcriber, Loadable):
             return
+        load = backends.transcriber.load
         self.post_message(
             ModelLoadChanged("loading", f"Loading the speech model ({backends.transcriber.name})...")
         )
@@ -215,9 +223,8 @@ class VoiceMockApp(App[None]):
         if message.state == "failed":
             self.notify(message.detail, title="Speech model", severity="error", timeout=10, markup=False)
         for screen in self.screen_stack:
-            show = getattr(screen, "show_model_state", None)
-            if show is not None:
-                show(message.state, message.detail)
+            if isinstance(screen, BaseScreen):
+                screen.show_model_state(message.state, message.detail)
 
     # -- the one place worker errors land -----------------------------------------------------------------
 
@@ -231,9 +238,8 @@ class VoiceMockApp(App[None]):
         error = worker.error
         message = str(error) if isinstance(error, VoicemockError) else f"{type(error).__name__}: {error}"
         self.notify(message, title=f"{worker.name} failed", severity="error", timeout=10, markup=False)
-        recover = getattr(worker.node, "recover", None)
-        if recover is not None and error is not None:
-            recover(worker.name, error)
+        if isinstance(worker.node, BaseScreen) and error is not None:
+            worker.node.recover(worker.name, error)
 
     # -- settings -----------------------------------------------------------------------------------------
 

@@ -9,13 +9,15 @@ only code that touches widgets. The screen is a small state machine over ``phase
 Space is context-sensitive: while the persona speaks it stops the speech (barge-in) and then starts the
 answer; on your turn it starts the answer; while listening it finishes the answer. ``a`` asks the question
 just answered again, as a new attempt; the debrief then shows the attempts side by side. A line under the
-status row always says what the keys will do now (which answer file Space uses, for instance).
+status row always says what the keys will do now (which answer file Space uses, for instance). Hands-free
+(``audio.end_mode = "hands-free"``) the answer starts by itself after the persona speaks and ends by itself
+when the candidate stops; ``w`` holds the turn during a thinking pause.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -43,14 +45,17 @@ from voicemock.tui.messages import (
     QuestionSpeaking,
     QuestionSpoken,
     SessionStarted,
+    TurnPaused,
+    TurnResumed,
     TurnSettled,
 )
-from voicemock.tui.widgets import LevelMeter, PersonaCard, PhaseIndicator, TimeBudget
+from voicemock.tui.widgets import PHASE_LABELS, LevelMeter, PersonaCard, PhaseIndicator, TimeBudget
 
 if TYPE_CHECKING:
     from voicemock.session import Rehearsal
     from voicemock.store import SessionDir
 
+PHASE_LISTENING = PHASE_LABELS.get("listening", "listening")
 
 class InterviewScreen(InterviewWorkers):
     """One rehearsal, begun from a scenario, resumed from an unfinished session, or reopened from a debrief
@@ -65,6 +70,7 @@ class InterviewScreen(InterviewWorkers):
         Binding("s", "skip", "Skip"),
         Binding("t", "type_answer", "Type"),
         Binding("e", "end", "End"),
+        Binding("w", "hold", "Wait, thinking", show=False),
         Binding("escape", "leave", "Leave"),
         Binding("n", "skip_notes", "Skip notes", show=False),
     ]
@@ -267,6 +273,9 @@ class InterviewScreen(InterviewWorkers):
         if self.prompt is not None:
             self.query_one("#budget", TimeBudget).show_budget(self.prompt.budget_seconds)
         todo, self.after_speech = self.after_speech, None
+        conversation = self.rehearsal is not None and (self.rehearsal.hands_free or self.rehearsal.barged_in)
+        if todo is None and conversation and not self.typed_only and not self.end_requested:
+            todo = "answer"  # a conversation: the answer starts when the persona stops (or is interrupted)
         if todo == "answer":
             self.action_answer()
         elif todo == "type":
@@ -310,6 +319,16 @@ class InterviewScreen(InterviewWorkers):
 
     def on_partial_transcript(self, message: PartialTranscript) -> None:
         self.query_one("#partial", Static).update(Text(message.text))
+
+    def on_turn_paused(self, message: TurnPaused) -> None:
+        if self.phase == "listening" and self.rehearsal is not None and self.rehearsal.hands_free:
+            hint = "thinking? take your time (w: hold)" if message.thinking else "pause (w: hold, keep talking)"
+            self.query_one("#phase", PhaseIndicator).update(Text(f"listening · {hint}"))
+
+    def on_turn_resumed(self, message: TurnResumed) -> None:
+        if self.phase == "listening":
+            self.query_one("#phase", PhaseIndicator).phase = "listening"
+            self.query_one("#phase", PhaseIndicator).update(Text(PHASE_LISTENING))
 
     def on_answer_recorded(self, message: AnswerRecorded) -> None:
         self.query_one("#partial", Static).update(Text(f"Answer saved ({message.source})."))
@@ -367,9 +386,13 @@ class InterviewScreen(InterviewWorkers):
             self.set_phase("listening")
             self.answer(self.prompt)
         elif self.phase == "listening" and self.rehearsal is not None:
-            finish = getattr(self.rehearsal.backends.recorder, "finish", None)
-            if finish is not None:
-                finish()
+            self.rehearsal.finish_answer()
+
+    def action_hold(self) -> None:
+        """Hands-free: hold the turn while thinking (the pause does not end the answer)."""
+        if self.phase == "listening" and self.rehearsal is not None and self.rehearsal.hands_free:
+            self.rehearsal.hold_turn()
+            self.query_one("#phase", PhaseIndicator).update(Text("listening · holding: take your time"))
 
     def action_skip_notes(self) -> None:
         """n while the coach's notes are awaited: write the debrief without them (it says so)."""
@@ -472,9 +495,7 @@ class InterviewScreen(InterviewWorkers):
             # An answer is in flight: keep it, then end (it is transcribed and settled first).
             self.end_requested = True
             if self.phase == "listening":
-                finish = getattr(self.rehearsal.backends.recorder, "finish", None)
-                if finish is not None:
-                    finish()
+                self.rehearsal.finish_answer()
             self.notify("Ending after this answer is saved.")
 
     def action_leave(self) -> None:
@@ -484,9 +505,8 @@ class InterviewScreen(InterviewWorkers):
             return
         if self.rehearsal is not None and not self._finishing:
             self.rehearsal.stop_speaking()
-            cancel: Any = getattr(self.rehearsal.backends.recorder, "cancel", None)
-            if cancel is not None and self.phase == "listening":
-                cancel()
+            if self.phase == "listening":
+                self.rehearsal.cancel_answer()
             self.notify(
                 f"Saved; resume it from history (h). {shorten(self.rehearsal.scenario.title, 40)}",
                 markup=False,

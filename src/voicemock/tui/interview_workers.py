@@ -11,9 +11,10 @@ import threading
 from typing import TYPE_CHECKING
 
 from textual import work
+from textual.message import Message
 
 from voicemock.models import Prompt, RecordedAnswer
-from voicemock.protocols import PreparedAnswers
+from voicemock.protocols import LiveHooks, PreparedAnswers
 from voicemock.scenario import Scenario
 from voicemock.tui.messages import (
     AnswerRecorded,
@@ -27,6 +28,8 @@ from voicemock.tui.messages import (
     QuestionSpeaking,
     QuestionSpoken,
     SessionStarted,
+    TurnPaused,
+    TurnResumed,
     TurnSettled,
 )
 from voicemock.tui.widgets import BaseScreen
@@ -56,22 +59,27 @@ class InterviewWorkers(BaseScreen):
             data = event.data or {}
             self.post_message(ProgressReported(event.text, float(data.get("fraction", 0.0)), data.get("eta")))
 
+    def _tell(self, message: Message) -> None:
+        """Post from a worker or recorder thread (thread-safe)."""
+        self.post_message(message)
+
     @work(thread=True, exclusive=True, group="session", exit_on_error=False, name="Starting the interview")
     def start_session(self) -> None:
         from voicemock.session import Rehearsal
 
         backends = self.vm.wait_backends()
         recorder = backends.recorder
-        if hasattr(recorder, "on_level"):
-            recorder.on_level = lambda db: self.post_message(LevelMeasured(db))
-        if hasattr(recorder, "on_partial"):
-            recorder.on_partial = lambda text: self.post_message(PartialTranscript(text))
-        if hasattr(recorder, "on_silent_input"):
-            recorder.on_silent_input = lambda seconds: self.post_message(
+        hooks = LiveHooks(
+            on_level=lambda db: self._tell(LevelMeasured(db)),
+            on_partial=lambda text: self._tell(PartialTranscript(text)),
+            on_silent_input=lambda seconds: self._tell(
                 NoticeRaised(
                     f"Your microphone has picked up nothing for {seconds:.0f} s: is it muted, or the wrong input?"
                 )
-            )
+            ),
+            on_pause=lambda pause: self._tell(TurnPaused(not pause.complete)),
+            on_resume=lambda pause: self._tell(TurnResumed()),
+        )
         from voicemock.backends.typed import TypedRecorder
 
         self.typed_only = isinstance(recorder, TypedRecorder)
@@ -89,9 +97,15 @@ class InterviewWorkers(BaseScreen):
                 rehearsal.retry(self.retry_number)
         else:
             assert self.scenario is not None
-            rehearsal = Rehearsal.begin(
-                self.scenario, backends, self.vm.store, self.listener, reask_on_silence=reask
+            from voicemock.tui.tailoring_support import tailor_for_session
+
+            scenario, tailoring = tailor_for_session(
+                self.scenario, self.vm.settings, lambda text: self.post_message(NoticeRaised(text))
             )
+            rehearsal = Rehearsal.begin(
+                scenario, backends, self.vm.store, self.listener, reask_on_silence=reask, tailoring=tailoring
+            )
+        rehearsal.hooks = hooks
         prompt = rehearsal.current  # journals the first prompt (disk I/O: here, not on the event loop)
         self.post_message(
             SessionStarted(rehearsal, prompt, resumed=self.resume_from is not None, retry=self.retry_number)

@@ -122,6 +122,19 @@ class PartialTranscript(_Fact):
 
 
 @dataclass
+class TurnPaused(_Fact):
+    """Hands-free: the candidate paused (``seconds`` in, or 0 when it began); resumed speech clears it."""
+
+    thinking: bool
+    """The pause sounds mid-thought (the answer waits longer) rather than finished."""
+
+
+@dataclass
+class TurnResumed(_Fact):
+    """The candidate spoke again after a pause."""
+
+
+@dataclass
 class ModelLoadChanged(_Fact):
     """The speech-to-text model started loading, finished, or failed (first run can take seconds)."""
 

@@ -27,6 +27,7 @@ from textual.widgets.option_list import Option
 
 from voicemock import paths
 from voicemock.scenario import Round, Scenario
+from voicemock.tui.tailoring_support import material_summary
 from voicemock.tui.widgets import BaseScreen, Hanging
 
 ROUND_LABELS = {
@@ -121,6 +122,7 @@ class PickerScreen(BaseScreen):
         Binding("slash", "filter", "Filter", priority=True),
         Binding("h", "history", "History"),
         Binding("o", "settings", "Settings"),
+        Binding("c", "tailor", "CV & job"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -182,6 +184,8 @@ class PickerScreen(BaseScreen):
             line = f"{found} \u00b7 Enter start \u00b7 Esc clear" if self.matches else found
         else:
             line = f"{total} scenarios \u00b7 Enter start \u00b7 / filter \u00b7 h history \u00b7 o settings"
+            tailored = material_summary(self.vm.settings.tailor.cv, self.vm.settings.tailor.job)
+            line += f" \u00b7 c {tailored or 'CV & job'}"
         state, detail = self.vm.model_state, self.vm.model_detail
         if state in ("loading", "failed"):
             line += f" \u00b7 {detail}"
@@ -244,7 +248,7 @@ class PickerScreen(BaseScreen):
         elif event.key == "escape" and field.value:
             field.value = ""
         elif (
-            char and len(char) == 1 and (char.isalnum() or char in "-' ") and event.key not in ("h", "o", "q")
+            char and len(char) == 1 and (char.isalnum() or char in "-' ") and event.key not in self._own_keys()
         ):
             if char == " " and not field.value:
                 return
@@ -254,11 +258,18 @@ class PickerScreen(BaseScreen):
         field.cursor_position = len(field.value)
         event.stop()
 
+    def _own_keys(self) -> set[str]:
+        """The letters bound on this screen (h, o, c, q ...): they act, they never filter."""
+        return {b.key for b in self.BINDINGS if isinstance(b, Binding) and len(b.key) == 1}
+
     def action_history(self) -> None:
         self.vm.show_history()
 
     def action_settings(self) -> None:
         self.vm.show_settings()
+
+    def action_tailor(self) -> None:
+        self.vm.show_tailor(lambda: self.show_status(self.query_one("#filter", Input).value.strip()))
 
     def show_model_state(self, state: str, detail: str) -> None:
         self.show_status(self.query_one("#filter", Input).value.strip())

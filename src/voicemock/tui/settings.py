@@ -25,7 +25,11 @@ from voicemock.config import Settings, invalid_settings
 from voicemock.tui.messages import LevelMeasured, ProbeFinished
 from voicemock.tui.widgets import BaseScreen, LevelMeter
 
-END_MODES = (("key", "Press space again"), ("silence", "Space, or a long silence"))
+END_MODES = (
+    ("key", "Press space again"),
+    ("hands-free", "Hands-free: when you stop talking (space still ends it)"),
+    ("silence", "Space, or a long silence"),
+)
 COACHES = (
     ("scripted", "Scripted (offline)"),
     ("openai", "OpenAI-compatible endpoint"),
@@ -72,6 +76,10 @@ class SettingsScreen(BaseScreen):
             yield _radio(END_MODES, s.audio.end_mode, "end-mode")
             yield Label("Silence that ends an answer, in seconds (in the silence mode)")
             yield Input(value=f"{s.audio.silence_seconds:g}", id="silence-seconds")
+            with Horizontal(classes="row"):
+                yield Switch(value=s.audio.barge_in, id="barge-in")
+                yield Label("Interrupt the interviewer by speaking (headphones only)", classes="beside")
+                yield Button("Echo check", id="test-echo")
             yield Static("Follow-up coach", classes="section")
             yield _radio(COACHES, s.llm.coach, "coach")
             yield Label("Endpoint (base URL; empty: OPENAI_BASE_URL or api.openai.com)")
@@ -104,6 +112,7 @@ class SettingsScreen(BaseScreen):
         data["audio"]["input_device"] = self.query_one("#input-device", Input).value.strip() or None
         data["audio"]["end_mode"] = _chosen(self.query_one("#end-mode", RadioSet), "key")
         data["audio"]["silence_seconds"] = self.query_one("#silence-seconds", Input).value.strip()
+        data["audio"]["barge_in"] = self.query_one("#barge-in", Switch).value
         data["llm"]["coach"] = _chosen(self.query_one("#coach", RadioSet), "scripted")
         data["llm"]["base_url"] = self.query_one("#base-url", Input).value.strip() or None
         data["llm"]["model"] = self.query_one("#model", Input).value.strip() or "gpt-4o-mini"
@@ -165,12 +174,29 @@ class SettingsScreen(BaseScreen):
         except ImportError:
             self.post_message(ProbeFinished("llm", False, "the OpenAI-compatible coach is not installed"))
             return
-        probe = getattr(openai_coach, "probe_endpoint", None)
-        if probe is None:
-            self.post_message(ProbeFinished("llm", False, "this version cannot test the endpoint"))
-            return
-        ok, detail = probe(settings.llm)
+        ok, detail = openai_coach.probe_endpoint(settings.llm)
         self.post_message(ProbeFinished("llm", bool(ok), str(detail)))
+
+    @on(Button.Pressed, "#test-echo")
+    def _test_echo(self) -> None:
+        settings = self._probe_settings()
+        if settings is not None:
+            self.query_one("#probe-result", Static).update(Text("Echo check: playing a short sound..."))
+            self.test_echo(settings)
+
+    @work(thread=True, exclusive=True, group="probe-echo", exit_on_error=False)
+    def test_echo(self, settings: Settings) -> None:
+        """Thread worker: play a chirp and listen for it; with echo, audio barge-in must stay off."""
+        from voicemock.errors import VoicemockError
+
+        try:
+            from voicemock.backends.echo import check_echo
+
+            found = check_echo(settings.audio.input_device, settings.speech.output_device)
+        except (ImportError, VoicemockError) as exc:
+            self.post_message(ProbeFinished("echo", False, f"could not run: {exc}"))
+            return
+        self.post_message(ProbeFinished("echo", not found.heard, found.advice))
 
     @on(Button.Pressed, "#test-level")
     def _test_level(self) -> None:
@@ -198,7 +224,10 @@ class SettingsScreen(BaseScreen):
             peak[0] = max(peak[0], db)
             self.post_message(LevelMeasured(db))
 
-        recorder = MicrophoneRecorder(settings.audio, on_level=level)
+        from voicemock.protocols import LiveHooks, LiveWiring
+
+        recorder = MicrophoneRecorder(settings.audio)
+        recorder.connect(LiveWiring(hooks=LiveHooks(on_level=level)))
         timer = threading.Timer(3.0, recorder.finish)
         prompt = Prompt("level-test", "level-test", PromptKind.QUESTION, "level test", 30, 0)
         with tempfile.TemporaryDirectory() as tmp:
@@ -218,7 +247,9 @@ class SettingsScreen(BaseScreen):
         self.query_one("#test-meter", LevelMeter).db = message.db
 
     def on_probe_finished(self, message: ProbeFinished) -> None:
-        what = "LLM endpoint" if message.what == "llm" else "Microphone"
+        what = {"llm": "LLM endpoint", "echo": "Echo check"}.get(message.what, "Microphone")
+        if message.what == "echo" and not message.ok:
+            self.query_one("#barge-in", Switch).value = False  # the speakers would interrupt themselves
         verdict = "ok" if message.ok else "problem"
         self.query_one("#probe-result", Static).update(Text(f"{what}: {verdict}: {message.detail}"))
         self.notify(

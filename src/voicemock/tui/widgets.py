@@ -49,6 +49,13 @@ class BaseScreen(Screen[None]):
         if event.state is WorkerState.ERROR:
             self.vm.worker_failed(event.worker)
 
+    def show_model_state(self, state: str, detail: str) -> None:
+        """The speech model is loading, ready or failed: screens that show it override this."""
+
+    def recover(self, worker_name: str, error: BaseException) -> None:
+        """After one of this screen's workers failed (already notified): put the screen back where the user
+        can act. Screens with workers that change their state override this."""
+
 
 class PersonaCard(Static):
     """Who is interviewing: name, role and temperament."""
