@@ -17,4 +17,4 @@ def test_eight_interviews_at_once_against_one_server(capsys: pytest.CaptureFixtu
     rows = [line for line in out.splitlines() if line.split()[:1] and line.split()[0].isdigit()]
     assert len(rows) == 8, out  # one line of figures per client
     assert "all interviews finished, no retries" in out
-    assert "faults injected: {" in out and "'chat 500'" in out  # the faults really happened
+    assert "faults injected: {'" in out and "transcription" in out  # the faults really happened
