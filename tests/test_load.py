@@ -5,6 +5,8 @@ figures are printed. The checks live in ``bench/bench_load.py``, which exits 1 w
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from bench.bench_load import main
 
@@ -14,7 +16,7 @@ def test_eight_interviews_at_once_against_one_server(capsys: pytest.CaptureFixtu
     status = main(["--clients", "8", "--slots", "4"])
     out = capsys.readouterr().out
     assert status == 0, out
-    rows = [line for line in out.splitlines() if line.split()[:1] and line.split()[0].isdigit()]
+    rows = [line for line in out.splitlines() if re.match(r"^\s+\d+\s+\d+\.\d\s+\d+\s", line)]
     assert len(rows) == 8, out  # one line of figures per client
     assert "all interviews finished, no retries" in out
     assert "faults injected: {'" in out and "transcription" in out  # the faults really happened
