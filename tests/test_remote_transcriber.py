@@ -143,3 +143,33 @@ def test_doctor_tests_the_transcription_server(tmp_path: Path, voicemock_home: P
         f"{server.url} model whisper-1: reachable; whisper-1 transcribes; gives word timings" in result.stdout
     )
     assert server.requests and server.requests[0]["fields"]["response_format"] == ["verbose_json"]
+
+
+def test_the_command_says_once_when_the_server_fails(tmp_path: Path, voicemock_home: Path) -> None:
+    """The real command with answer files: every transcription fails (HTTP 500), each answer is transcribed
+    here instead, the user is told once, and the interview finishes."""
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    speak_to_wav(SPOKEN, answers / "1.wav")
+    for name in ["2.txt", "3.txt", "1-1.txt", "2-1.txt", "3-1.txt"]:
+        (answers / name).write_text(SPOKEN, encoding="utf-8")
+    with FakeSTTServer("never used", mode="500") as server:
+        env = {"VOICEMOCK_TRANSCRIPTION__ENGINE": "openai", "VOICEMOCK_TRANSCRIPTION__BASE_URL": server.url}
+        result = run_voicemock(
+            "run",
+            "-s",
+            "recruiter-screen",
+            "--answers",
+            str(answers),
+            "--no-speech",
+            home=voicemock_home,
+            env=env,
+        )
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    assert "(on this machine); local Whisper if it fails" in out
+    assert (
+        out.count("The transcription server failed (HTTP 500); this answer was transcribed here instead.")
+        == 1
+    )
+    assert len(server.requests) == 1  # one audio answer, no retries

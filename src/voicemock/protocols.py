@@ -257,6 +257,15 @@ class FollowUp:
 
 
 @runtime_checkable
+class FallbackTranscriber(Protocol):
+    """A transcriber with another behind it (a server, with local Whisper behind it): a capability on top
+    of ``Transcriber``, so the session can say when an answer was transcribed the second way, and why."""
+
+    last_error: str | None
+    """Why the last answer was transcribed by the fallback instead, or None when it was not."""
+
+
+@runtime_checkable
 class StreamingCoach(Protocol):
     """A coach whose follow-up arrives as it is written (a capability on top of ``Coach``): each complete
     sentence that may be spoken is handed to ``on_sentence`` as soon as it arrives, so the persona can start

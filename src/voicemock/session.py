@@ -31,7 +31,14 @@ from voicemock.errors import (
 from voicemock.interview import Interview
 from voicemock.live_turn import LiveTurn, MemoCoach, preview_interview
 from voicemock.models import Prompt, RecordedAnswer, Transcript
-from voicemock.protocols import CoachNote, LiveHooks, LiveRecorder, Loadable, NotesRequest
+from voicemock.protocols import (
+    CoachNote,
+    FallbackTranscriber,
+    LiveHooks,
+    LiveRecorder,
+    Loadable,
+    NotesRequest,
+)
 from voicemock.rubric import shipped_judge
 from voicemock.scenario import Scenario, ScenarioSet, load_scenario, scenario_toml
 from voicemock.store import SessionDir, SessionStore, write_atomic
@@ -45,7 +52,8 @@ class Event:
     """Something the user should see: a phase change, a notice, a spoken prompt, a transcript."""
 
     kind: str
-    """"phase", "notice", "prompt", "answer", "ended"."""
+    """"phase", "notice", "prompt", "answer", "ended", "sentence" (a streamed follow-up's sentence, as soon
+    as it is complete and before the whole follow-up is)."""
     text: str = ""
     data: dict[str, Any] | None = None
 
@@ -601,6 +609,7 @@ class Rehearsal:
                     f"Could not transcribe the answer: {exc}. The audio is kept at {recorded.audio_path}."
                 )
                 return Outcome(None, "unavailable", exc.message)
+            self._transcriber_fallback_notice(transcriber)
             if recorded.notes:
                 transcript = Transcript(
                     transcript.text,
@@ -611,6 +620,17 @@ class Rehearsal:
                 )
         self.session.save_transcript(prompt.id, transcript)
         return Outcome(transcript, "answered")
+
+    def _transcriber_fallback_notice(self, transcriber: object) -> None:
+        """Say (once per distinct reason) when the transcription server failed and Whisper stood in."""
+        if not isinstance(transcriber, FallbackTranscriber) or not transcriber.last_error:
+            return
+        reason = transcriber.last_error
+        if reason not in self._fallback_reasons:
+            self._fallback_reasons.add(reason)
+            self.notice(
+                f"The transcription server failed ({reason}); this answer was transcribed here instead."
+            )
 
     def _progress_reporter(self, what: str) -> Callable[[float], None]:
         """A progress callback that turns "share done" into a "progress" event with an estimate of the
