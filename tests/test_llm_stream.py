@@ -211,3 +211,42 @@ def test_sentences_are_split_as_they_stream() -> None:
     assert sentence_problem("As an AI, I think so.") == "meta talk"
     assert sentence_problem("Good [link=http://x]start[/link].") is not None
     assert sentence_problem("Chargebacks are a good place to start.") is None
+
+
+def test_the_session_speaks_streamed_sentences_as_they_arrive_and_only_once(
+    tmp_path: Path, hosted: PacedLLMServer
+) -> None:
+    """Through ``Rehearsal``: each sentence is spoken (real espeak-ng; the player is the boundary fake) as
+    soon as it arrives, and speaking the follow-up afterwards does not say it again."""
+    from tui_fakes import RecordingPlayer
+    from voicemock.backends import build
+    from voicemock.backends.tts_espeak import EspeakSpeaker
+    from voicemock.config import LLMSettings, Settings
+    from voicemock.session import Event, Rehearsal
+    from voicemock.store import SessionStore
+
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    (answers / "1.txt").write_text(ANSWER, encoding="utf-8")
+    settings = Settings()
+    settings.llm = LLMSettings(coach="openai", base_url=hosted.url, model="paced", timeout=8)
+    backends = build(settings, answers=answers, speech=False)
+    backends.speaker = EspeakSpeaker()
+    player = RecordingPlayer()
+    backends.player = player
+    events: list[Event] = []
+    scenario = ScenarioSet([paths.shipped_scenarios_dir()]).get("fraud-success-metrics")
+    rehearsal = Rehearsal.begin(scenario, backends, SessionStore(), listener=events.append)
+    prompt = rehearsal.current
+    assert prompt is not None
+    follow_up = rehearsal.answer(prompt)
+    assert follow_up is not None and follow_up.text == f"{LEAD} {QUESTION}"
+    assert [e.text for e in events if e.kind == "sentence"] == [LEAD, QUESTION]
+    rehearsal.speak(follow_up)
+    assert len(player.played) == 2  # the lead-in and the question, each once, as they arrived
+    lead, question = (len(samples) for samples in player.heard)
+    assert lead < question  # the lead-in clip is the short sentence, not the whole follow-up
+    kept = rehearsal.session.audio_path(follow_up.id, "question")
+    assert kept.is_file()  # the whole follow-up is still rendered and kept for replay
+    rehearsal.wait_loaded()
+    rehearsal.close()
