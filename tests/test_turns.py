@@ -219,7 +219,7 @@ def test_piper_thinking_pause_mid_sentence_is_not_an_end(tmp_path: Path) -> None
 
 def test_thinking_pauses_are_counted_for_the_debrief() -> None:
     from voicemock.analysis import analyse
-    from voicemock.debrief import stats_line
+    from voicemock.report import stats_line
     from voicemock.models import Transcript, Word
 
     words = (
