@@ -17,13 +17,13 @@ from typing import Any
 from voicemock.analysis import SpeechStats, analyse, combine
 from voicemock.models import AnswerStatus, PromptKind, Turn
 from voicemock.protocols import CoachNote
-from voicemock.rubric import SignalResult, assess, jargon_terms, shipped_judge
+from voicemock.rubric import Assessment, SignalResult, assess, jargon_terms, shipped_judge
 from voicemock.scenario import Scenario
 from voicemock.scoring import (
     DIMENSION_LABELS,
     DimensionScore,
+    aggregate,
     improvements,
-    score_content,
     score_delivery,
     score_question,
     typed_delivery,
@@ -98,6 +98,10 @@ def _signal_dict(r: SignalResult) -> dict[str, Any]:
         "strong": r.strong,
         "detail": r.detail,
         "advice": r.advice,
+        "level": r.level,
+        "top": r.top,
+        "anchor": r.anchor,
+        "next": r.next,
     }
 
 
@@ -121,7 +125,7 @@ def build(
     """Assemble the debrief from settled turns (deterministic: same turns, same debrief)."""
     terms = jargon_terms(scenario.persona)
     questions: list[QuestionReport] = []
-    all_results: list[SignalResult] = []
+    assessed: list[tuple[int, Assessment]] = []
     all_stats: list[SpeechStats] = []
     over_budget = 0
     for number, q in enumerate(scenario.questions, start=1):
@@ -153,7 +157,8 @@ def build(
             questions.append(QuestionReport(q.id, number, q.text, [], []))
             continue
         assessment = assess(q, scenario.persona, answers)
-        all_results.extend(assessment.results)
+        if answers:
+            assessed.append((number, assessment))
         spoken = [
             analyse(t.transcript, terms)
             for t in qturns
@@ -173,7 +178,7 @@ def build(
 
     overall = combine(all_stats) if all_stats else None
     answered = sum(1 for t in turns if t.answered)
-    scores = {str(dim): score_content(all_results, dim) for dim in Dimension if dim is not Dimension.DELIVERY}
+    scores = {str(dim): aggregate(assessed, dim) for dim in Dimension if dim is not Dimension.DELIVERY}
     spoken_stats = [s for s in all_stats if s.seconds is not None]
     if spoken_stats:
         scores[str(Dimension.DELIVERY)] = score_delivery(
@@ -244,6 +249,16 @@ def stats_line(stats: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def signal_mark(s: dict[str, Any]) -> str:
+    """A signal's verdict in words: missing, or its level and what the level means."""
+    if not s["shown"]:
+        return "missing"
+    if not s.get("top"):
+        return "shown"
+    nxt = f"; next: {s['next']}" if s.get("next") else ""
+    return f"level {s['level']} of {s['top']} ({s['anchor']}){nxt}"
+
+
 def question_score_lines(scores: dict[str, Any]) -> list[str]:
     """A question's scores as Markdown: one line per judged dimension, weakest first, with its basis.
 
@@ -289,8 +304,7 @@ def to_markdown(debrief: Debrief) -> str:
             continue
         lines += question_score_lines(q.scores)
         for s in q.signals:
-            mark = "shown" if s["shown"] else "missing"
-            lines.append(f"- **{s['label']}**: {mark}")
+            lines.append(f"- **{s['label']}**: {signal_mark(s)}")
             for e in s["evidence"]:
                 lines.append(f"  - \u201c{e['quote']}\u201d")
             if not s["shown"]:
