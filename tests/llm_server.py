@@ -14,7 +14,11 @@ requests:
 - ``drip``: a stream that sends one small chunk every ``drip_interval`` seconds: each read is quick, the
   whole reply is slow;
 - ``no_schema`` / ``no_schema_500``: a 400 (or, like llama-cpp-python's server, a 500) for a
-  ``response_format`` of type ``json_schema``, else ``ok``.
+  ``response_format`` of type ``json_schema``, else ``ok``;
+- ``hang``: read the request and never answer (a hung server: only a timeout ends the wait);
+- ``eof``: close the connection without a response (reached, but the reply is broken);
+- ``garbage``: answer with bytes that are not HTTP at all;
+- ``huge``: a reply of ``huge_chars`` characters (the JSON reply padded with spaces), ignoring max_tokens.
 """
 
 from __future__ import annotations
@@ -74,6 +78,17 @@ class _Handler(BaseHTTPRequestHandler):
                 status, {"error": {"message": "body.response_format.type: input should be 'json_object'"}}
             )
             return
+        if mode == "hang":
+            while not owner.stopping.wait(0.1):
+                pass
+            return
+        if mode == "eof":
+            self.close_connection = True
+            return
+        if mode == "garbage":
+            self._write(b"HELLO THERE\r\nthis is not http\r\n\r\n")
+            self.close_connection = True
+            return
         if mode == "reset":
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
@@ -88,6 +103,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._raw(200, b'{"id": "x", "choices": [ {"message": ')
             return
         content = owner.reply
+        if mode == "huge":
+            content = content + " " * max(0, owner.huge_chars - len(content))
         model = str(body.get("model", "test-model"))
         if not stream:
             data = json.dumps(_completion(model, content)).encode()
@@ -108,7 +125,8 @@ class _Handler(BaseHTTPRequestHandler):
                 if not self._write(data[i : i + 16]):
                     return
             return
-        pieces = [content[i : i + 12] for i in range(0, len(content), 12)] or [""]
+        size = 4096 if mode == "huge" else 12
+        pieces = [content[i : i + size] for i in range(0, len(content), size)] or [""]
         self._sse_head()
         if mode == "truncated":
             for piece in pieces[: max(1, len(pieces) // 2)]:
@@ -193,6 +211,8 @@ class FakeLLMServer:
         self.mode = mode
         self.delay = 5.0
         self.drip_interval = 0.2
+        self.huge_chars = 5_000_000
+        self.stopping = threading.Event()
         self.requests: list[dict[str, Any]] = []
         self.lock = threading.Lock()
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
@@ -212,6 +232,7 @@ class FakeLLMServer:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
         self._httpd.shutdown()
         self._httpd.server_close()
 

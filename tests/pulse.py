@@ -24,7 +24,7 @@ import pytest
 
 from voicemock import audio
 
-PULSE_BINARIES = ("pulseaudio", "pactl", "paplay")
+PULSE_BINARIES = ("pulseaudio", "pactl", "paplay", "parec")
 
 #: About 300 words of a product-manager interview answer, with sentence pauses (for chunking tests).
 LONG_ANSWER = (
@@ -105,8 +105,11 @@ def require_pulse() -> None:
 class PulseServer:
     """A private PulseAudio daemon with null sink ``vspk`` (default sink; its monitor is the default source)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, speaker_sink: str | None = None) -> None:
         self.root = root
+        self.speaker_sink = speaker_sink
+        """When set, a second null sink that is the default output (the persona's voice goes there, not into
+        the microphone): ``vspk`` then only carries what is played into the microphone."""
         self.home = root / "home"
         self.runtime = root / "run"
         self.socket = self.runtime / "pulse" / "native"
@@ -133,8 +136,13 @@ class PulseServer:
         config.write_text(
             f"load-module module-native-protocol-unix auth-anonymous=1 socket={self.socket}\n"
             "load-module module-null-sink sink_name=vspk rate=48000\n"
-            "set-default-sink vspk\n"
-            "set-default-source vspk.monitor\n"
+            + (
+                f"load-module module-null-sink sink_name={self.speaker_sink} rate=48000\n"
+                f"set-default-sink {self.speaker_sink}\n"
+                if self.speaker_sink
+                else "set-default-sink vspk\n"
+            )
+            + "set-default-source vspk.monitor\n"
         )
         env = {**os.environ, **self.env}
         with self.log.open("wb") as log:
@@ -166,6 +174,24 @@ class PulseServer:
         self.stop()
         pytest.fail(f"pulseaudio did not start; log:\n{self.log.read_text(errors='replace')[-2000:]}")
 
+    def record(self, source: str) -> subprocess.Popen[bytes]:
+        """Record ``source`` (e.g. ``vspk.monitor``) as raw float32 16 kHz mono on the result's stdout, with
+        a 10 ms latency target (for timing what was heard and said)."""
+        return subprocess.Popen(
+            [
+                "parec",
+                "-d",
+                source,
+                "--raw",
+                "--format=float32le",
+                "--rate=16000",
+                "--channels=1",
+                "--latency-msec=10",
+            ],
+            env={**os.environ, **self.env},
+            stdout=subprocess.PIPE,
+        )
+
     def play(self, wav: Path) -> subprocess.Popen[bytes]:
         """Start playing ``wav`` into the null sink (returns at once; ``wait()`` on the result)."""
         return subprocess.Popen(["paplay", "-d", "vspk", str(wav)], env={**os.environ, **self.env})
@@ -186,12 +212,12 @@ def silence(seconds: float) -> audio.Samples:
 
 
 @contextlib.contextmanager
-def pulse_session(root: Path) -> Iterator[PulseServer]:
+def pulse_session(root: Path, speaker_sink: str | None = None) -> Iterator[PulseServer]:
     """A running private PulseAudio server, with this process pointed at it (for PortAudio's ALSA pulse
     plugin) and the device list refreshed; everything restored afterwards."""
     from voicemock.backends import devices
 
-    server = PulseServer(root).start()
+    server = PulseServer(root, speaker_sink).start()
     saved = {k: os.environ.get(k) for k in server.env}
     os.environ.update(server.env)  # the ALSA pulse plugin reads these when a stream opens
     devices.refresh()  # PortAudio lists ALSA's "pulse" device only if a server answered at start-up

@@ -112,9 +112,9 @@ def test_twenty_minute_answer_is_truncated_with_bounded_memory(tmp_path: Path) -
     code = (
         "from pathlib import Path;"
         "from voicemock.backends.answer_files import decode_to_wav;"
-        f"s, cut = decode_to_wav(Path({str(src)!r}), Path({str(tmp_path / 'out.wav')!r}), 900);"
+        f"d = decode_to_wav(Path({str(src)!r}), Path({str(tmp_path / 'out.wav')!r}), 900);"
         "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1];"
-        "print(s, cut, hwm)"
+        "print(d.seconds, bool(d.notes), hwm)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -20,6 +20,7 @@ from llm_server import FakeLLMServer, closed_port
 from voicemock import paths
 from voicemock.backends.openai_coach import OpenAICoach
 from voicemock.config import LLMSettings
+from voicemock.errors import CoachError
 from voicemock.interview import Interview
 from voicemock.llm_guard import follow_up_problem, keep_verbatim, strip_scores, validate_follow_up
 from voicemock.models import Prompt, PromptKind, Transcript
@@ -231,9 +232,11 @@ def test_api_key_never_written_to_logs_or_files(
             server.mode = mode
             results.append(coach.follow_up(make_request(scenario)))
         server.mode = "500"
-        notes = coach.notes(NotesRequest(scenario, ((make_request(scenario).prompt, Transcript(ANSWER)),)))
+        with pytest.raises(CoachError) as failed:
+            coach.notes(NotesRequest(scenario, ((make_request(scenario).prompt, Transcript(ANSWER)),)))
+        notes = [failed.value]
         (tmp_path / "session" / "result.json").write_text(
-            json.dumps([r.__dict__ for r in results if r] + [n.__dict__ for n in notes] + [coach.last_error]),
+            json.dumps([r.__dict__ for r in results if r] + [str(n) for n in notes] + [coach.last_error]),
             encoding="utf-8",
         )
     finally:
@@ -250,8 +253,6 @@ def test_api_key_never_written_to_logs_or_files(
 
 
 def test_missing_key_for_openai_is_a_clear_error() -> None:
-    from voicemock.errors import CoachError
-
     with pytest.raises(CoachError, match="OPENAI_API_KEY"):
         OpenAICoach(LLMSettings(coach="openai"))
 
@@ -332,12 +333,13 @@ def test_notes_keep_only_verbatim_evidence_and_never_score(scenario: Scenario, s
     assert "score" not in json.dumps(body["response_format"]["json_schema"]["schema"]["$defs"]["NoteItem"])
 
 
-def test_notes_failure_gives_no_notes(scenario: Scenario, server: FakeLLMServer) -> None:
+def test_notes_failure_gives_no_notes_and_says_why(scenario: Scenario, server: FakeLLMServer) -> None:
     server.mode = "malformed"
     request = make_request(scenario)
     coach = make_coach(server.url)
-    assert coach.notes(NotesRequest(scenario, ((request.prompt, request.answer),))) == []
-    assert coach.last_error and "notes" in coach.last_error
+    with pytest.raises(CoachError, match="invalid reply"):
+        coach.notes(NotesRequest(scenario, ((request.prompt, request.answer),)))
+    assert coach.last_error and "invalid reply" in coach.last_error
 
 
 # -- validators (pure) ------------------------------------------------------------------------------------

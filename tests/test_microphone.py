@@ -19,6 +19,7 @@ from voicemock.backends.whisper import WhisperTranscriber
 from voicemock.config import AudioSettings
 from voicemock.errors import AudioError
 from voicemock.models import SAMPLE_RATE, Prompt, PromptKind
+from voicemock.protocols import LiveHooks, LiveWiring
 
 PROMPT = Prompt("q1", "q1", PromptKind.QUESTION, "Tell me about a product you shipped.", 120, 1)
 
@@ -81,7 +82,8 @@ def make(script: audio.Samples, settings: AudioSettings | None = None, **kwargs:
     factory = fake_stream(
         script, rate=kwargs.pop("rate", SAMPLE_RATE), then=kwargs.pop("then", "finish"), recorder_box=box
     )
-    rec = MicrophoneRecorder(settings or AudioSettings(), stream_factory=factory, **kwargs)
+    rec = MicrophoneRecorder(settings or AudioSettings(), stream_factory=factory)
+    rec.connect(LiveWiring(hooks=LiveHooks(**kwargs)))
     box.append(rec)
     return rec
 
@@ -227,7 +229,8 @@ def test_records_speech_through_pulseaudio(pulse: PulseServer, tmp_path: Path) -
         "Hello, this is a test of the microphone recorder. The lazy dog sleeps.", tmp_path / "q.wav"
     )
     levels: list[float] = []
-    rec = MicrophoneRecorder(AudioSettings(input_device="pulse"), on_level=levels.append)
+    rec = MicrophoneRecorder(AudioSettings(input_device="pulse"))
+    rec.connect(LiveWiring(hooks=LiveHooks(on_level=levels.append)))
 
     def speak_then_finish() -> None:
         time.sleep(0.5)  # let the input stream open first

@@ -296,5 +296,8 @@ def test_broken_file_is_reported_without_hiding_the_rest(tmp_path: Path) -> None
     assert len(scenario_set) == len(SHIPPED) + 1
     listed = [s.id for s in scenario_set]
     assert listed[0] == "recruiter-screen", "listing follows the order of the interview loop"
-    with pytest.raises(ScenarioError, match="no scenario called 'my-broken'"):
+    # asking for the broken one says why it cannot be used, not just that it is missing
+    with pytest.raises(ScenarioError, match=r"(?s)'my-broken' cannot be used.*:39: .*unknown signal 'trade_off'"):
         scenario_set.get("my-broken")
+    with pytest.raises(ScenarioError, match="no scenario called 'nothing-like-it'"):
+        scenario_set.get("nothing-like-it")

@@ -2,107 +2,34 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, RichLog
+from textual.widgets import DataTable, Input
 
 from tui_fakes import RaisingCoach, RaisingRecorder, RecordingPlayer, factory
-from voicemock import paths
-from voicemock.config import Settings
-from voicemock.scenario import ScenarioSet
+from tui_pilot import (
+    FOLLOW_UP_1,
+    GOOD_Q2,
+    SCENARIO,
+    WEAK_Q1,
+    active_tab,
+    answer_until_debrief,
+    conversation,
+    interview,
+    make_app,
+    pick,
+    wait_for,
+    write_answers,
+    your_turn,
+)
 from voicemock.store import SessionStore
-from voicemock.tui.app import VoiceMockApp
 from voicemock.tui.debrief_screen import DebriefScreen
 from voicemock.tui.history import HistoryScreen
-from voicemock.tui.interview_screen import InterviewScreen
+from voicemock.tui.interview_screen import AnswerBox, InterviewScreen
 from voicemock.tui.picker import PickerScreen
-
-SCENARIO = "fraud-success-metrics"
-
-#: Q1 misses most signals on purpose, so the scripted coach follows up.
-WEAK_Q1 = "I would look at how many fraud cases we catch."
-FOLLOW_UP_1 = (
-    "A stolen card hurts the cardholder, and a card declined at the checkout hurts a good customer. "
-    "Our success metric is fraud loss in basis points with the approval rate held steady."
-)
-GOOD_Q2 = (
-    "I would run an A/B test with a holdout group so we can separate the model's effect. "
-    "The risk is that false declines spike, so we monitor the decline rate weekly and have a rollback plan."
-)
-
-
-def write_answers(directory: Path, files: dict[str, str]) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (directory / name).write_text(text, encoding="utf-8")
-    return directory
-
-
-def make_app(make_backends: Callable[[Settings], Any]) -> VoiceMockApp:
-    scenarios = ScenarioSet([paths.shipped_scenarios_dir(), paths.user_scenarios_dir()])
-    return VoiceMockApp(scenarios, Settings(), SessionStore(), make_backends, clock=lambda: 100.0, live=False)
-
-
-async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 15.0) -> None:
-    """Let workers and message handlers run until ``condition`` holds (fails the test on timeout)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            screen = pilot.app.screen
-            detail = conversation(screen) if isinstance(screen, InterviewScreen) else ""
-            raise AssertionError(
-                f"timed out waiting; screen={screen!r} phase={getattr(screen, 'phase', '')}\n{detail}"
-            )
-        await pilot.pause(0.02)
-
-
-def interview(app: VoiceMockApp) -> InterviewScreen:
-    screen = app.screen
-    assert isinstance(screen, InterviewScreen), screen
-    return screen
-
-
-async def your_turn(pilot: Pilot[Any]) -> InterviewScreen:
-    await wait_for(
-        pilot, lambda: isinstance(pilot.app.screen, InterviewScreen) and pilot.app.screen.phase == "your_turn"
-    )
-    return interview(pilot.app)  # type: ignore[arg-type]
-
-
-def conversation(screen: InterviewScreen) -> str:
-    log = screen.query_one("#conversation", RichLog)
-    return "\n".join(strip.text for strip in log.lines)
-
-
-async def answer_until_debrief(pilot: Pilot[Any], limit: int = 8) -> int:
-    """Press space on every turn (missing answer files just move on) until the debrief shows."""
-    app = pilot.app
-    for presses in range(limit):
-        await wait_for(
-            pilot,
-            lambda: (
-                isinstance(app.screen, DebriefScreen)
-                or (isinstance(app.screen, InterviewScreen) and app.screen.phase == "your_turn")
-            ),
-        )
-        if isinstance(app.screen, DebriefScreen):
-            return presses
-        await pilot.press("space")
-    raise AssertionError("the interview did not end")
-
-
-async def pick(pilot: Pilot[Any], scenario_id: str = SCENARIO) -> None:
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, PickerScreen))
-    await pilot.press("slash")
-    await pilot.press(*scenario_id)
-    await pilot.press("enter", "enter")
 
 
 async def test_full_flow_answer_files_follow_up_debrief_history(tmp_path: Path) -> None:
@@ -120,20 +47,26 @@ async def test_full_flow_answer_files_follow_up_debrief_history(tmp_path: Path) 
         assert screen.prompt is not None and screen.prompt.follow_up_index == 1
         text = conversation(screen)
         assert WEAK_Q1 in text
-        assert "(follow-up, scripted)" in text
+        assert "(follow-up 1, scripted)" in text
         await pilot.press("space")  # follow-up from 1-1.txt
         await answer_until_debrief(pilot)
         debrief = app.screen
         assert isinstance(debrief, DebriefScreen)
-        assert debrief.report["scenario"]["id"] == SCENARIO
-        rendered = str(debrief.query_one("#report").render())
-        assert "TOP IMPROVEMENTS" in rendered and "(from scripted)" in rendered
+        assert debrief.report.scenario["id"] == SCENARIO
+        texts = [line.text for line in debrief.lines.values()]
+        assert "Top improvements" in texts
+        assert any(line.marker == "Follow-up 1 (asked by scripted):" for line in debrief.lines.values())
         assert (debrief.directory / "debrief.md").is_file()
         # everything the persona said went through the Player, ending with the outro
         spoken = len(player.played)
         assert spoken >= 5 and player.played[-1].name.startswith("outro")
-        await pilot.press("p")  # replay the first recording (question audio)
+        await wait_for(pilot, lambda: active_tab(debrief) == "summary")
+        await pilot.press("right")  # the question's tab: its first recording is the question itself
+        while (line := debrief.selected()) is None or line.kind != "audio":
+            await pilot.press("down")
+        await pilot.press("p")
         await wait_for(pilot, lambda: len(player.played) == spoken + 1)
+        assert player.played[-1].name == "define-success.question.wav"
         await pilot.press("h")
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen) and bool(app.screen.rows))
         history = app.screen
@@ -152,15 +85,16 @@ async def test_typed_answers_and_markup_shown_literally(tmp_path: Path) -> None:
         assert screen.typed_only
         await pilot.press("space")  # typed mode: space opens the typing box too
         assert screen.query_one("#typed-box").has_class("open")
-        screen.query_one("#typed", Input).value = nasty
+        screen.query_one("#typed", AnswerBox).text = nasty
         await pilot.press("enter")
         screen = await your_turn(pilot)
         assert nasty in conversation(screen)
         assert not screen.query_one("#typed-box").has_class("open")
-        await pilot.press("e")
+        await pilot.press("e", "y")
         await wait_for(pilot, lambda: isinstance(app.screen, DebriefScreen))
-        rendered = str(app.screen.query_one("#report").render())
-        assert "[bold]fraud loss[/]" in rendered
+        debrief = app.screen
+        assert isinstance(debrief, DebriefScreen)
+        assert any(line.text == nasty for line in debrief.lines.values() if line.kind == "answer")
         session = SessionStore().summaries()[-1]
         assert session.finished and session.answered == 1
 
@@ -181,7 +115,7 @@ async def test_resume_unfinished_session_from_history(tmp_path: Path) -> None:
         await pilot.press("h")
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen) and bool(app.screen.rows))
         table = app.screen.query_one("#sessions", DataTable)
-        assert "resume" in str(table.get_row_at(0)[2])
+        assert "unfinished" in str(table.get_row_at(0)[2])
         await pilot.press("enter")
         screen = await your_turn(pilot)
         assert "Resumed" in conversation(screen) and WEAK_Q1 in conversation(screen)
@@ -313,3 +247,29 @@ async def test_picker_filter_and_small_terminal() -> None:
         await pilot.press("slash", *"nothing-matches-this")
         await pilot.pause()
         await pilot.press("escape")
+
+
+def test_readme_key_table_matches_the_bindings() -> None:
+    """Every key the README's table names in backticks is bound on that screen (and the screens' own keys
+    shown in their footers are in the table)."""
+    import re
+
+    from conftest import ROOT
+    from voicemock.tui.settings import SettingsScreen
+
+    screens = {
+        "Picker": PickerScreen,
+        "Interview": InterviewScreen,
+        "Debrief": DebriefScreen,
+        "History": HistoryScreen,
+        "Settings": SettingsScreen,
+    }
+    names = {"Esc": "escape", "/": "slash"}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| (\w+) \| (.+) \|$", readme, re.MULTILINE))
+    for title, screen in screens.items():
+        bound = {key for b in screen.BINDINGS for key in b.key.split(",")}  # type: ignore[union-attr]
+        said = {names.get(k, k) for k in re.findall(r"`([^`]+)`", rows[title])}
+        assert said <= bound, (title, said - bound)
+        shown = {b.key for b in screen.BINDINGS if b.show}  # type: ignore[union-attr]
+        assert shown <= said | {"enter"}, (title, shown - said)

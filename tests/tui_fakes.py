@@ -48,12 +48,15 @@ class RecordingPlayer:
 
     def __init__(self, hold: bool = False) -> None:
         self.played: list[Path] = []
+        self.heard: list[np.ndarray] = []
+        """The samples of each file as it was played (a clip's temporary file is gone afterwards)."""
         self.stops = 0
         self.hold = hold
         self._stopped = threading.Event()
 
     def play(self, wav: Path) -> None:
         self.played.append(Path(wav))
+        self.heard.append(audio.read_wav(Path(wav))[0])
         if self.hold:
             self._stopped.clear()
             self._stopped.wait(10)
@@ -66,7 +69,7 @@ class RecordingPlayer:
 class UnusedTranscriber:
     name = "unused"
 
-    def transcribe(self, audio_path: Path) -> Transcript:
+    def transcribe(self, audio_path: Path, on_progress: Callable[[float], None] | None = None) -> Transcript:
         raise AssertionError("text answers must not be transcribed")
 
 

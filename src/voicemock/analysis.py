@@ -49,6 +49,9 @@ _WORD = re.compile(r"[A-Za-z0-9']+")
 
 #: A gap between words longer than this counts as a pause.
 PAUSE_SECONDS = 2.0
+#: A gap this long inside an answer is a thinking pause (hands-free mode waits through them; the debrief
+#: reports them so the candidate sees where they stopped to think).
+THINKING_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ class SpeechStats:
     hedge_terms: dict[str, int] = field(default_factory=dict)
     longest_pause: float | None = None
     long_pauses: int = 0
+    thinking_pauses: int = 0
+    """Gaps of ``THINKING_SECONDS`` or more between words."""
     jargon: int = 0
     jargon_terms: dict[str, int] = field(default_factory=dict)
 
@@ -95,7 +100,7 @@ def analyse(transcript: Transcript, jargon: Iterable[str] = ()) -> SpeechStats:
             jargon_found[term] = n
     seconds = transcript.duration
     wpm = fpm = longest = None
-    long_pauses = 0
+    long_pauses = thinking = 0
     if seconds is not None:
         timed = transcript.words
         span = (timed[-1].end - timed[0].start) if len(timed) >= 2 else seconds
@@ -105,6 +110,7 @@ def analyse(transcript: Transcript, jargon: Iterable[str] = ()) -> SpeechStats:
         gaps = [b.start - a.end for a, b in pairwise(timed)]
         longest = round(max(gaps), 2) if gaps else 0.0
         long_pauses = sum(1 for g in gaps if g >= PAUSE_SECONDS)
+        thinking = sum(1 for g in gaps if g >= THINKING_SECONDS)
     return SpeechStats(
         words=words,
         seconds=None if seconds is None else round(seconds, 2),
@@ -116,6 +122,7 @@ def analyse(transcript: Transcript, jargon: Iterable[str] = ()) -> SpeechStats:
         hedge_terms=hedges,
         longest_pause=longest,
         long_pauses=long_pauses,
+        thinking_pauses=thinking,
         jargon=sum(jargon_found.values()),
         jargon_terms=jargon_found,
     )
@@ -146,6 +153,7 @@ def combine(stats: list[SpeechStats]) -> SpeechStats:
         hedge_terms=merge(s.hedge_terms for s in stats),
         longest_pause=max(pauses) if pauses else None,
         long_pauses=sum(s.long_pauses for s in stats),
+        thinking_pauses=sum(s.thinking_pauses for s in stats),
         jargon=sum(s.jargon for s in stats),
         jargon_terms=merge(s.jargon_terms for s in stats),
     )

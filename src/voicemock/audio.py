@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from voicemock.diskspace import guard
 from voicemock.errors import AudioError
 from voicemock.models import SAMPLE_RATE
 
@@ -23,14 +24,15 @@ def to_int16(samples: Samples) -> npt.NDArray[np.int16]:
 
 def write_wav(path: Path, samples: Samples, rate: int = SAMPLE_RATE) -> Path:
     """Write mono float32 samples as a 16-bit WAV, atomically (temp file + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
-    with wave.open(str(tmp), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(to_int16(samples).tobytes())
-    tmp.replace(path)
+    with guard(path, cleanup=tmp):  # a full disk: DiskFullError, and the half-written .part removed
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with wave.open(str(tmp), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(rate)
+            w.writeframes(to_int16(samples).tobytes())
+        tmp.replace(path)
     return path
 
 
@@ -64,15 +66,23 @@ class WavAppender:
         self._w.close()
 
 
-def read_wav(path: Path, max_seconds: float | None = None) -> tuple[Samples, int]:
-    """Read a PCM WAV as mono float32, at most ``max_seconds`` (memory stays bounded for huge files)."""
+def read_wav(
+    path: Path, max_seconds: float | None = None, start_seconds: float = 0.0
+) -> tuple[Samples, int]:
+    """Read a PCM WAV as mono float32: at most ``max_seconds`` from ``start_seconds`` on (so memory stays
+    bounded for huge files, which can be read a window at a time)."""
     try:
         with wave.open(str(path), "rb") as w:
             rate, channels, width = w.getframerate(), w.getnchannels(), w.getsampwidth()
-            limit = w.getnframes() if max_seconds is None else min(w.getnframes(), round(max_seconds * rate))
+            first = min(w.getnframes(), round(start_seconds * rate))
+            if first:
+                w.setpos(first)
+            left = w.getnframes() - first
+            limit = left if max_seconds is None else min(left, round(max_seconds * rate))
             raw = w.readframes(limit)
     except (wave.Error, EOFError, OSError) as exc:
         raise AudioError(f"{path.name}: not a readable WAV file ({exc})") from None
+    raw = raw[: len(raw) - len(raw) % (width * channels or 1)]  # a file cut off mid-frame
     if width == 2:
         data = np.frombuffer(raw, dtype=np.int16).astype(np.float32) / 32768.0
     elif width == 4:
@@ -108,3 +118,19 @@ def rms_db(samples: Samples) -> float:
         return -100.0
     rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
     return -100.0 if rms <= 1e-5 else 20.0 * float(np.log10(rms))
+
+
+#: Played around a quoted sentence so its first and last sounds are not clipped (word timings are
+#: approximate to a few hundredths of a second).
+CLIP_PAD_SECONDS = 0.15
+
+
+def cut(src: Path, start: float, end: float, dest: Path, pad: float = CLIP_PAD_SECONDS) -> Path:
+    """Write the part of ``src`` between ``start`` and ``end`` seconds (plus ``pad`` each side) to ``dest``:
+    one quoted sentence of an answer, to play on its own."""
+    samples, rate = read_wav(src)
+    first = max(0, int((start - pad) * rate))
+    last = min(len(samples), int((end + pad) * rate))
+    if last <= first:
+        raise AudioError(f"{src.name} has no audio between {start:.2f} s and {end:.2f} s")
+    return write_wav(dest, samples[first:last], rate)

@@ -63,9 +63,23 @@ class SpeechSettings(_Section):
 class AudioSettings(_Section):
     input_device: str | None = None
     """Microphone name or index; None = system default."""
-    end_mode: Literal["key", "silence"] = "key"
-    """"key": press the answer key again to finish. "silence": also finish after ``silence_seconds`` of
-    quiet once ``min_answer_seconds`` have passed."""
+    end_mode: Literal["key", "hands-free", "silence"] = "key"
+    """"key": press the answer key again to finish. "hands-free": the answer ends by itself when you stop
+    (voice activity + the Smart Turn model + the words so far; the key still ends it at once). "silence":
+    the key, or ``silence_seconds`` of quiet once ``min_answer_seconds`` have passed."""
+    complete_wait: float = Field(0.9, ge=0.3, le=5.0)
+    """Hands-free: silence that ends an answer that sounds finished (tuned: shorter pauses between
+    sentences are common and must not end the answer)."""
+    thinking_seconds: float = Field(5.0, ge=2.0, le=60.0)
+    """Hands-free: silence that ends an answer that stopped mid-sentence (you are thinking)."""
+    hold_seconds: float = Field(60.0, ge=5.0, le=600.0)
+    """Hands-free: how long a held pause ("let me think", or the hold key) may last."""
+    turn_model: bool = True
+    """Hands-free: use the Smart Turn model (from the pipecat-ai package, BSD-2) to hear whether you sound
+    finished; without it only pause length and the words decide."""
+    barge_in: bool = False
+    """Listen while the persona speaks and stop it when you start talking. Only with headphones: with
+    speakers the microphone hears the persona (`voicemock doctor` checks). The key always interrupts."""
     silence_seconds: float = Field(6.0, ge=1.0, le=60.0)
     """Generous by default: people pause to think, and being cut off is the top complaint."""
     min_answer_seconds: float = Field(10.0, ge=0.0, le=600.0)
@@ -120,6 +134,21 @@ class LLMSettings(_Section):
         return host not in {"localhost", "127.0.0.1", "::1", "0.0.0.0"} and not host.startswith("127.")
 
 
+class TailorSettings(_Section):
+    cv: str | None = None
+    """Your CV (.txt, .md, .pdf or .docx): questions and follow-ups quote your own projects and results.
+    Read on this machine only; set by `voicemock run --cv FILE` or the app's picker, which remember it."""
+    job: str | None = None
+    """The job description you are preparing for (.txt, .md, .pdf or .docx): tailoring and "practise
+    next" follow what it emphasises. Remembered like ``cv``."""
+    llm: bool = True
+    """With llm.coach = "openai", ask that endpoint to write a tailored scenario (saved in your scenarios
+    directory, to read and edit); the CV and job description are then sent to it, and a remote endpoint is
+    announced first. Off: tailor offline only."""
+    llm_timeout: float = Field(120.0, gt=0, le=600)
+    """Seconds allowed for writing a tailored scenario before falling back to offline tailoring."""
+
+
 class Settings(BaseSettings):
     """Every setting. ``Settings(**file_values)`` applies environment variables over the given values."""
 
@@ -139,6 +168,8 @@ class Settings(BaseSettings):
     """The microphone and how an answer ends."""
     llm: LLMSettings = LLMSettings()
     """The follow-up coach."""
+    tailor: TailorSettings = TailorSettings()
+    """Your CV and the job description, for questions tailored to you."""
     scenario_dirs: list[str] = Field(default_factory=list)
     """Extra scenario directories, searched after the shipped ones and the user's (in the environment, a JSON
     list: ``VOICEMOCK_SCENARIO_DIRS='["~/my-scenarios"]'``)."""
@@ -184,26 +215,59 @@ def load_settings(path: Path | None = None) -> Settings:
     try:
         return Settings(**data)
     except ValidationError as exc:
-        env = _flatten(_env_values())
-        lines = []
-        for err in exc.errors():
-            key = ".".join(str(p) for p in err["loc"])
-            where = f"environment variable {env_name(key)}" if key in env else f"{path}: {key}"
-            lines.append(f"{where}: {err['msg']}")
-        raise VoicemockError(
-            "invalid settings:\n  " + "\n  ".join(lines),
-            fix="`voicemock config reference` lists every setting and its allowed values",
-        ) from None
+        raise invalid_settings(exc, str(path)) from None
+
+
+def invalid_settings(exc: ValidationError, source: str) -> VoicemockError:
+    """The one wording for rejected settings, wherever they came from (the file, the environment, the
+    app's settings screen): each bad key with its problem, and where to look up the allowed values."""
+    env = _flatten(_env_values())
+    lines = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"])
+        where = f"environment variable {env_name(key)}" if key in env else f"{source}: {key}"
+        lines.append(f"{where}: {err['msg']}")
+    return VoicemockError(
+        "invalid settings:\n  " + "\n  ".join(lines),
+        fix="`voicemock config reference` lists every setting and its allowed values",
+    )
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
     """Write settings as TOML (atomically). The API key is never written: keep it in OPENAI_API_KEY."""
     import tomli_w
 
+    from voicemock.diskspace import guard
+
     path = path or paths.config_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = settings.model_dump(mode="json", exclude_none=True)
     data.get("llm", {}).pop("api_key", None)
+    tmp = path.with_suffix(".toml.tmp")
+    with guard(path, cleanup=tmp):  # a full disk: a clear error, and no half-written temp file left
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+        tmp.replace(path)
+    return path
+
+
+def remember(section: str, values: dict[str, Any], path: Path | None = None) -> Path:
+    """Set ``values`` in one section of the settings file, leaving every other line's value as it was.
+
+    Unlike ``save_settings`` this never writes values that came from the environment into the file.
+    """
+    import tomli_w
+
+    path = path or paths.config_file()
+    data = _read_file(path)
+    table = dict(data.get(section) or {})
+    for key, value in values.items():
+        if value is None:
+            table.pop(key, None)
+        else:
+            table[key] = value
+    data[section] = table
+    Settings(**data)  # refuse to write a file that would not load
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".toml.tmp")
     tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
     tmp.replace(path)

@@ -55,6 +55,32 @@ def _whisper(settings: Settings) -> Check:
     return Check("speech-to-text (Whisper)", True, f"{t.name} loads offline")
 
 
+def _turn_taking(settings: Settings) -> Check:
+    """Hands-free answers: Silero VAD (inside faster-whisper) and Smart Turn (inside pipecat-ai)."""
+    from voicemock.backends.smart_turn import SmartTurnDetector
+    from voicemock.backends.vad import SileroVAD
+
+    name = "hands-free turn-taking"
+    try:
+        SileroVAD().load()
+    except VoicemockError as exc:
+        return Check(name, False, f"Silero VAD: {exc.message}", exc.fix or "make setup", optional=True)
+    if not settings.audio.turn_model:
+        return Check(name, True, "Silero VAD loads; Smart Turn is off (audio.turn_model)", optional=True)
+    detector = SmartTurnDetector()
+    try:
+        detector.load()
+    except VoicemockError as exc:
+        return Check(
+            name,
+            False,
+            f"{exc.message}: answers end on pauses and words only",
+            exc.fix or "make setup",
+            optional=True,
+        )
+    return Check(name, True, f"Silero VAD and {detector.name} (BSD-2) load offline", optional=True)
+
+
 def _llm(settings: Settings) -> Check:
     if settings.llm.coach == "scripted":
         return Check(
@@ -95,8 +121,18 @@ def _data_dir() -> Check:
             pass
     except OSError as exc:
         return Check("data directory", False, f"{d}: {exc}", "set VOICEMOCK_HOME to a writable directory")
-    free = shutil.disk_usage(d).free / 2**30
-    return Check("data directory", True, f"{d} (writable, {free:.1f} GiB free)")
+    from voicemock.diskspace import NEARLY_FULL_BYTES, human
+
+    free = shutil.disk_usage(d).free
+    typical = 50_000_000  # a 5-question interview with follow-ups, answers kept as audio (diskspace.estimate)
+    if free < max(typical, NEARLY_FULL_BYTES):
+        return Check(
+            "data directory",
+            False,
+            f"{d} is writable, but only {human(free)} is free; an interview can need about {human(typical)}",
+            "free some space, or point VOICEMOCK_HOME at a disk with room",
+        )
+    return Check("data directory", True, f"{d} (writable, {free / 2**30:.1f} GiB free)")
 
 
 def _rubric() -> Check:
@@ -145,6 +181,7 @@ def run_checks() -> list[Check]:
         _speech,
         lambda: _whisper(settings),
         _rubric,
+        lambda: _turn_taking(settings),
         lambda: _audio(settings),
         lambda: _llm(settings),
     ]

@@ -23,6 +23,11 @@ class VoicemockError(Exception):
 class ScenarioError(VoicemockError):
     """A scenario file that cannot be used; the message names the file, line or field, and the problem."""
 
+    def __init__(self, message: str, fix: str | None = None, *, path: object = None) -> None:
+        super().__init__(message, fix)
+        self.path = path
+        """The file at fault (a ``Path``), when there is one."""
+
 
 class AudioError(VoicemockError):
     """Audio that cannot be read, played or recorded."""

@@ -1,9 +1,10 @@
 """The interview engine: what the persona says next.
 
 Headless and synchronous: it owns the scenario's questions, the follow-up budget and the time budget, and
-turns each answer into the next prompt. It imports no UI, audio, model or HTTP library; the CLI and the TUI
-drive the same engine (through ``session.Rehearsal``), and a coach is consulted through the ``Coach``
-protocol. A coach that raises never stops the interview: the scripted fallback answers instead.
+turns each answer into the next prompt. A question can be tried again (``retry``): the new attempt gets its
+own prompts and follow-ups, and every earlier attempt stays in ``turns``. It imports no UI, audio, model or
+HTTP library; the CLI and the TUI drive the same engine (through ``session.Rehearsal``), and a coach is
+consulted through the ``Coach`` protocol. A coach that raises never stops the interview: the scripted fallback answers instead.
 """
 
 from __future__ import annotations
@@ -42,6 +43,11 @@ class Interview:
         """Why the interview ended ("completed", "ended early", ...) or None while it runs."""
         self.notices: list[str] = []
         """Things the driver should tell the user (e.g. the coach fell back)."""
+        self.after_retry: str | None = None
+        """While retrying a question of an interview that had already ended: why it had ended. The interview
+        ends again (for that reason) once the retried question is done, instead of moving on."""
+        self.retried = False
+        """True once a question was retried in this run (no closing words after a retry)."""
 
     # -- lifecycle ----------------------------------------------------------------------------------------
 
@@ -52,16 +58,28 @@ class Interview:
         assert self.current is not None
         return self.current
 
+    def intro(self) -> Prompt:
+        """The persona's opening words, said once before the first question of a new session."""
+        return Prompt("intro", "intro", PromptKind.INTRO, self.scenario.intro, 0, 0)
+
+    def outro(self) -> Prompt | None:
+        """The persona's closing words: only after the last question was reached (not after ending early,
+        and not again after a retry)."""
+        if self.ended != "completed" or self.retried or not self.scenario.outro:
+            return None
+        return Prompt("outro", "outro", PromptKind.OUTRO, self.scenario.outro, 0, 0)
+
     @property
     def finished(self) -> bool:
         return self.ended is not None
 
     def end(self, reason: str = "ended early") -> None:
-        """Stop now; everything answered so far is kept."""
+        """Stop now; everything answered so far is kept. Stopping a retry of an interview that had already
+        ended leaves it ended as it was (a completed interview stays completed)."""
         if self.current is not None:
             self.turns.append(Turn(self.current, AnswerStatus.SKIPPED, notes=[reason]))
         self.current = None
-        self.ended = reason
+        self.ended, self.after_retry = self.after_retry or reason, None
 
     @classmethod
     def resume(
@@ -73,12 +91,18 @@ class Interview:
         fallback: Coach | None = None,
         *,
         reask_on_silence: bool = True,
+        ended: str | None = None,
+        after_retry: str | None = None,
     ) -> Interview:
         """Rebuild an interview from a journal: ``turns`` already settled, ``pending`` the prompt that was
-        asked but not answered (None: decide what comes after the last turn)."""
+        asked but not answered (None: decide what comes after the last turn), ``ended`` why it ended (then
+        nothing is asked), ``after_retry`` as journalled when a retry began."""
         interview = cls(scenario, coach, fallback, reask_on_silence=reask_on_silence)
         interview.turns = list(turns)
-        if pending is not None:
+        interview.after_retry = after_retry
+        if ended is not None:
+            interview.ended = ended
+        elif pending is not None:
             interview.current = pending
         elif not turns:
             interview.current = interview._question_prompt(0)
@@ -122,6 +146,7 @@ class Interview:
                 follow_up_index=prompt.follow_up_index,
                 signal=prompt.signal,
                 origin=prompt.origin,
+                attempt=prompt.attempt,
             )
             return self.current
         return self._settle(turn)
@@ -141,17 +166,47 @@ class Interview:
         """The persona says the current prompt again (same id: the answer still belongs to it)."""
         return self._require_current()
 
+    def retry(self, number: int) -> Prompt:
+        """Ask question ``number`` (1-based) again as a new attempt; nothing already answered is touched.
+
+        A prompt still waiting for an answer (the follow-up or next question that came after the answer being
+        retried) is withdrawn. If the interview had ended, it ends again once this attempt is done; otherwise
+        it carries on with the first question not yet asked.
+        """
+        if not 1 <= number <= len(self.scenario.questions):
+            raise ValueError(f"no question {number}: this scenario has {len(self.scenario.questions)}")
+        q = self.scenario.questions[number - 1]
+        attempt = 1 + max((t.prompt.attempt for t in self.turns if t.prompt.question_id == q.id), default=0)
+        if self.ended is not None:
+            self.after_retry = self.ended
+        self.ended = None
+        self.retried = True
+        self.current = self._question_prompt(number - 1, attempt)
+        return self.current
+
+    def retry_target(self) -> int | None:
+        """The question a retry in the middle of the interview means: the one answered last (None: none yet)."""
+        for turn in reversed(self.turns):
+            if turn.answered:
+                return turn.prompt.number
+        return None
+
     # -- queries ------------------------------------------------------------------------------------------
 
-    def answers_for(self, question_id: str) -> list[tuple[str, str]]:
+    def answers_for(self, question_id: str, attempt: int | None = None) -> list[tuple[str, str]]:
+        """(prompt id, text) of every answer to a question; only one attempt's when ``attempt`` is given."""
         return [
             (t.prompt.id, t.transcript.text)
             for t in self.turns
-            if t.prompt.question_id == question_id and t.answered and t.transcript is not None
+            if t.prompt.question_id == question_id
+            and (attempt is None or t.prompt.attempt == attempt)
+            and t.answered
+            and t.transcript is not None
         ]
 
-    def assessment(self, question: Question) -> Assessment:
-        return assess(question, self.scenario.persona, self.answers_for(question.id))
+    def assessment(self, question: Question, attempt: int | None = None) -> Assessment:
+        """The rubric's verdicts on a question's answers (one attempt's, when given: each stands alone)."""
+        return assess(question, self.scenario.persona, self.answers_for(question.id, attempt))
 
     @property
     def progress(self) -> tuple[int, int]:
@@ -166,18 +221,26 @@ class Interview:
             raise RuntimeError("the interview has no open prompt")
         return self.current
 
-    def _question_prompt(self, index: int) -> Prompt:
+    def _question_prompt(self, index: int, attempt: int = 1) -> Prompt:
         q = self.scenario.questions[index]
         return Prompt(
-            id=q.id,
+            id=attempt_id(q.id, attempt),
             question_id=q.id,
             kind=PromptKind.QUESTION,
             text=q.text,
             budget_seconds=self.scenario.budget(q),
             number=index + 1,
+            attempt=attempt,
         )
 
     def _next_question(self, number: int) -> Prompt | None:
+        """Move past question ``number``: to the first question not yet asked, or to the end."""
+        if self.after_retry is not None:
+            self.current = None
+            self.ended, self.after_retry = self.after_retry, None
+            return None
+        # After a retry in the middle of the interview, questions already answered are not asked again.
+        number = max([number] + [t.prompt.number for t in self.turns])
         if number >= len(self.scenario.questions):
             self.current = None
             self.ended = "completed"
@@ -193,13 +256,15 @@ class Interview:
         follow_ups = [
             t.prompt
             for t in self.turns
-            if t.prompt.question_id == question.id and t.prompt.kind is PromptKind.FOLLOW_UP
+            if t.prompt.question_id == question.id
+            and t.prompt.attempt == prompt.attempt
+            and t.prompt.kind is PromptKind.FOLLOW_UP
         ]
         asked_ids = {p.id for p in follow_ups}
         remaining = self.scenario.follow_up_limit(question) - len(asked_ids)
         if turn.status is not AnswerStatus.ANSWERED or remaining <= 0 or turn.transcript is None:
             return self._next_question(prompt.number)
-        assessment = self.assessment(question)
+        assessment = self.assessment(question, prompt.attempt)
         probed: set[str] = {p.signal for p in follow_ups if p.signal}
         missing = tuple(s for s in assessment.missing if s not in probed)
         request = FollowUpRequest(
@@ -219,7 +284,7 @@ class Interview:
             return self._next_question(prompt.number)
         index = len(asked_ids) + 1
         self.current = Prompt(
-            id=f"{question.id}.f{index}",
+            id=f"{attempt_id(question.id, prompt.attempt)}.f{index}",
             question_id=question.id,
             kind=PromptKind.FOLLOW_UP,
             text=follow_up.text,
@@ -228,6 +293,7 @@ class Interview:
             follow_up_index=index,
             signal=follow_up.signal,
             origin=follow_up.origin,
+            attempt=prompt.attempt,
         )
         return self.current
 
@@ -240,6 +306,11 @@ class Interview:
                 raise
             self.notices.append(f"The {self.coach.name} coach failed ({exc}); used the scripted follow-up.")
             return self.fallback.follow_up(request)
+
+
+def attempt_id(question_id: str, attempt: int) -> str:
+    """The prompt id of an attempt at a question: the question id for the first, "<id>.a<k>" after."""
+    return question_id if attempt <= 1 else f"{question_id}.a{attempt}"
 
 
 def _strip_reask(text: str) -> str:

@@ -4,7 +4,10 @@ A model's follow-up is spoken in the persona's voice, so it must sound like one 
 question: addressed to "you", short, not a restatement of the question just asked, and with no meta talk
 ("the candidate", "as an AI"). Debrief evidence must be the candidate's own words, so a quote that is not
 verbatim in the transcript is dropped rather than trusted. Scores come from the deterministic rubric only,
-so any score a model slips into a note is cut out. Nothing here does I/O.
+so any score a model slips into a note is cut out. What a model writes is shown in a terminal and spoken,
+so a follow-up with markup (Rich ``[link=...]``, HTML, Markdown links), a URL or a control character (a
+terminal escape) is rejected, and a note with them is dropped. Nothing here does I/O, so every path that
+accepts model text (a whole reply now, a streamed one later) checks it here.
 """
 
 from __future__ import annotations
@@ -46,6 +49,32 @@ _SCORE = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Control characters other than tab and newline: terminal escapes, carriage returns, bidi overrides."""
+_MARKUP = re.compile(
+    r"\[/?[a-z#@][^\]\n]{0,80}\]|\[/\]|</?[a-z][a-z0-9]*\b[^>\n]{0,200}>|\]\(|`|&[a-z]+;|&#\d+;",
+    re.IGNORECASE,
+)
+"""Rich console markup (``[bold]``, ``[link=...]``, ``[/]``), HTML tags and entities, Markdown links and code."""
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]{1,15}://|\bwww\.|\b(?:mailto|file|data|javascript):", re.IGNORECASE)
+
+
+def unsafe_text_problem(text: str) -> str | None:
+    """Why model text cannot be shown or spoken as it is (control characters, markup, a link), or None."""
+    if _CONTROL.search(text.replace("\r\n", "\n")):
+        return "control characters"
+    if _URL.search(text):
+        return "a link"
+    if _MARKUP.search(text):
+        return "markup"
+    return None
+
+
+def clean_note(text: str) -> str:
+    """A debrief note as it may be shown: whitespace collapsed; "" when it holds markup, a link or control
+    characters (the note is then dropped rather than trusted)."""
+    text = " ".join(text.split())
+    return "" if unsafe_text_problem(text) else text
 
 
 def content_words(text: str) -> set[str]:
@@ -77,6 +106,9 @@ def follow_up_problem(text: str, question_text: str, persona: Persona | None = N
     """Why ``text`` (already cleaned) cannot be spoken as a follow-up, or None when it can."""
     if not text.strip():
         return "empty"
+    unsafe = unsafe_text_problem(text)
+    if unsafe:
+        return unsafe
     if _META.search(text):
         return "meta talk"
     if persona is not None and re.search(

@@ -59,6 +59,10 @@ class PromptKind(StrEnum):
     QUESTION = "question"
     FOLLOW_UP = "follow_up"
     REPEAT = "repeat"
+    INTRO = "intro"
+    """The persona's opening words: spoken, never answered or journalled as a prompt."""
+    OUTRO = "outro"
+    """The persona's closing words after the last question."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,8 @@ class Prompt:
     """Something the persona says that expects an answer."""
 
     id: str
-    """Unique within a session: "<question id>" or "<question id>.f<n>"."""
+    """Unique within a session: "<question id>", "<question id>.f<n>" for its n-th follow-up, and
+    "<question id>.a<k>" (then "<question id>.a<k>.f<n>") for the k-th attempt at the question."""
     question_id: str
     kind: PromptKind
     text: str
@@ -79,6 +84,8 @@ class Prompt:
     """For follow-ups: the rubric signal it probes."""
     origin: str = "scenario"
     """Who wrote the text: "scenario", "scripted", or "llm:<model>"."""
+    attempt: int = 1
+    """Which attempt at the question this prompt belongs to: 2 and up are retries (rehearsing it again)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

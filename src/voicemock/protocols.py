@@ -7,15 +7,19 @@ them from thread workers.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from voicemock.models import Prompt, RecordedAnswer, Transcript
 
 if TYPE_CHECKING:
+    from voicemock.audio import Samples
     from voicemock.rubric import Assessment
     from voicemock.scenario import Persona, Question, Scenario, Voice
+    from voicemock.turns import Pause, TurnTaker
 
 
 @runtime_checkable
@@ -64,14 +68,161 @@ class Recorder(Protocol):
 
 
 @runtime_checkable
+class PreparedAnswers(Protocol):
+    """A recorder whose answers exist before they are asked for (answer files): it can say, before the
+    candidate presses anything, which answer it will use for a prompt."""
+
+    def answer_for(self, prompt: Prompt) -> str | None:
+        """The name of the answer this prompt will get (e.g. "1.wav"), or None when there is none."""
+        ...
+
+    def missing_questions(self, count: int) -> list[int]:
+        """The questions (1 to ``count``) that have no answer prepared: they will be marked unanswered."""
+        ...
+
+
+@runtime_checkable
 class Transcriber(Protocol):
     """Speech to text, locally."""
 
     name: str
     """e.g. "whisper:tiny.en"."""
 
-    def transcribe(self, audio: Path) -> Transcript:
-        """Transcribe a WAV file. Raises ``NoSpeechError`` for silence, ``AudioError``, ``TranscriberError``."""
+    def transcribe(self, audio: Path, on_progress: Callable[[float], None] | None = None) -> Transcript:
+        """Transcribe a WAV file. Raises ``NoSpeechError`` for silence, ``AudioError``, ``TranscriberError``.
+
+        A long file may take a while: ``on_progress``, when given, is called with the share done (0-1) as
+        the work goes on (not at all for a short one)."""
+        ...
+
+
+# -- capabilities: declared here, checked with isinstance, never probed with getattr ----------------------
+
+
+@runtime_checkable
+class Loadable(Protocol):
+    """A backend with a model worth loading early (in the background while the first question plays)."""
+
+    def load(self) -> None:
+        """Load the model now; raises ``VoicemockError`` with a fix when it cannot."""
+        ...
+
+
+@runtime_checkable
+class StreamingTranscriber(Transcriber, Protocol):
+    """Transcribes an answer while it is being recorded, so little is left when the candidate stops."""
+
+    def begin(self, key: Path | None = None, on_partial: Callable[[str], None] | None = None) -> None:
+        """Start a new answer (cancelling any unfinished one); ``key`` is the WAV the recorder writes, so
+        ``transcribe(key)`` returns the streamed result; ``on_partial`` gets the text so far."""
+        ...
+
+    def feed(self, samples: Samples) -> None:
+        """Add 16 kHz mono samples (cheap: called by the recorder for every block)."""
+        ...
+
+    def speculate(self) -> Transcript | None:
+        """Transcribe everything fed so far *now* (blocking) and return the whole answer's text; None when
+        nothing is being fed. Called at each pause: if the answer ends there, ``finish`` reuses it."""
+        ...
+
+    def resumed(self) -> None:
+        """Speech resumed after a pause: the last speculation no longer covers the answer's end."""
+        ...
+
+    def cancel(self) -> None:
+        """Drop the current answer."""
+        ...
+
+    def finish(self) -> Transcript:
+        """Transcribe what is left and return the stitched transcript."""
+        ...
+
+
+@runtime_checkable
+class TurnDetector(Protocol):
+    """Semantic end of turn: does the speech ending at the last sample sound finished?"""
+
+    name: str
+
+    def load(self) -> None: ...
+
+    def complete_probability(self, samples: Samples) -> float:
+        """P(the speaker has finished their turn), from the last seconds of 16 kHz audio."""
+        ...
+
+
+@runtime_checkable
+class VoiceActivityDetector(Protocol):
+    """Speech or not, frame by frame, for turn-taking and barge-in."""
+
+    name: str
+    frame_samples: int
+
+    def load(self) -> None: ...
+
+    def fresh(self) -> VoiceActivityDetector:
+        """A detector with its own stream state (one per answer or monitor), sharing the loaded model."""
+        ...
+
+    def probabilities(self, samples: Samples) -> list[float]:
+        """Speech probability of each complete frame in the samples fed so far."""
+        ...
+
+
+@dataclass
+class LiveHooks:
+    """What a live recorder reports while it records; each callback runs on the recorder's thread and must
+    be quick (the TUI posts a message, the CLI prints)."""
+
+    on_level: Callable[[float], None] | None = None
+    """Input level in dBFS, about 20 times a second (the meter)."""
+    on_partial: Callable[[str], None] | None = None
+    """The transcript so far (a live caption)."""
+    on_silent_input: Callable[[float], None] | None = None
+    """The input has been essentially silent this many seconds from the start (muted microphone?)."""
+    on_pause: Callable[[Pause], None] | None = None
+    """A pause began (the thinking indicator; the speculative tail starts here)."""
+    on_resume: Callable[[Pause], None] | None = None
+    """Speech resumed after that pause."""
+
+
+@dataclass
+class LiveWiring:
+    """How one live answer is wired, decided by ``Rehearsal`` for each answer: the streaming transcriber
+    fed block by block, the turn-taker that may end the answer hands-free, audio already captured before
+    the answer began (barge-in), and the hooks."""
+
+    transcriber: StreamingTranscriber | None = None
+    turns: TurnTaker | None = None
+    preroll: Samples | None = None
+    hooks: LiveHooks = field(default_factory=LiveHooks)
+
+
+@runtime_checkable
+class LiveRecorder(Recorder, Protocol):
+    """A recorder that captures while the candidate speaks (the microphone), so it can be finished,
+    cancelled and watched, and can listen for the candidate during the persona's speech."""
+
+    def connect(self, wiring: LiveWiring) -> None:
+        """Wire the next ``record`` (the rehearsal calls this before every live answer)."""
+        ...
+
+    def finish(self) -> None:
+        """End the current answer now (the answer key); thread-safe, harmless when idle."""
+        ...
+
+    def cancel(self) -> None:
+        """Stop now; the answer returns with ``ended_by="cancelled"`` (audio kept)."""
+        ...
+
+    def hold(self) -> None:
+        """Hold the turn: the current pause does not end the answer (hands-free)."""
+        ...
+
+    def listen_for_speech(self, until: Callable[[], bool], vad: VoiceActivityDetector) -> bool:
+        """Barge-in: listen while the persona speaks; True as soon as the candidate speaks (the stream is
+        then kept open and the next ``record`` continues it, so no word is lost), False once ``until()``."""
         ...
 
 
@@ -124,6 +275,8 @@ class NotesRequest:
     scenario: Scenario
     turns: tuple[tuple[Prompt, Transcript], ...]
     assessments: dict[str, Assessment] = field(default_factory=dict)
+    cancel: threading.Event = field(default_factory=threading.Event)
+    """Set when the user skips the notes: a coach stops waiting for them and returns (or raises) at once."""
 
 
 @runtime_checkable
@@ -139,4 +292,27 @@ class Coach(Protocol):
     def notes(self, request: NotesRequest) -> list[CoachNote]:
         """Extra debrief notes (may be empty). Evidence that is not verbatim in the transcript is dropped
         by the caller."""
+        ...
+
+
+@runtime_checkable
+class ScenarioWriter(Protocol):
+    """A language model that writes structured text on request (used to write a tailored scenario).
+
+    Implementations must bound ``write`` by ``timeout`` and raise ``CoachError`` (with a short reason that
+    holds no secret) on any failure; the caller then tailors offline instead.
+    """
+
+    name: str
+    """e.g. "llm:llama3.1:8b"."""
+
+    @property
+    def destination(self) -> str | None:
+        """None when the endpoint is on this machine; else where data goes, e.g. "api.example.com (model)"."""
+        ...
+
+    def write(
+        self, messages: list[dict[str, str]], schema: dict[str, Any], *, timeout: float, max_tokens: int
+    ) -> str:
+        """The reply's text (JSON shaped by ``schema`` where the server supports it)."""
         ...

@@ -18,7 +18,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from voicemock import grading, levels, signals, specificity
+from voicemock import grading, levels, safe_regex, signals, specificity
 from voicemock.advice import _plural as _plural
 from voicemock.advice import advise, imperative, mentioned
 from voicemock.grading import Grade, Graded
@@ -32,6 +32,7 @@ from voicemock.jargon import (
     word_count,
 )
 from voicemock.levels import Level
+from voicemock.safe_regex import Matcher
 from voicemock.scenario import Persona, Question, SignalRef
 from voicemock.signals import Dimension, SignalSpec
 
@@ -231,7 +232,10 @@ def _match(
     judged: Judged | None = None,
 ) -> list[Evidence]:
     keywords = [_compile(keyword_pattern(k)) for k in ref.keywords]
-    patterns = [_compile(p) for p in spec.patterns] + keywords
+    # A scenario's own patterns come from a user's file: matched by RE2 in linear time (safe_regex).
+    own = signals.get(spec.id) is not spec
+    patterns: list[Matcher] = [safe_regex.compile(p) if own else _compile(p) for p in spec.patterns]
+    patterns += keywords
     # A question's own keywords may be the support too: "fast lane" or "manual review" is itself a mitigation.
     support = [_compile(p) for p in spec.support] + (keywords if spec.support else [])
     lists = lists if lists is not None else _list_sentences(parts)

@@ -8,10 +8,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from voicemock.config import Settings
+from voicemock.config import AudioSettings, Settings
 from voicemock.errors import VoicemockError
-from voicemock.protocols import Coach, Player, Recorder, Speaker, Transcriber
+
+if TYPE_CHECKING:
+    from voicemock.backends.whisper import WhisperTranscriber
+from voicemock.protocols import (
+    Coach,
+    LiveRecorder,
+    Player,
+    Recorder,
+    ScenarioWriter,
+    Speaker,
+    StreamingTranscriber,
+    Transcriber,
+    TurnDetector,
+    VoiceActivityDetector,
+)
 
 
 @dataclass
@@ -26,6 +41,14 @@ class Backends:
     player: Player
     notices: list[str] = field(default_factory=list)
     """Things to tell the user once at the start (no speech engine, no output device, remote LLM...)."""
+    streaming: StreamingTranscriber | None = None
+    """Transcribes live answers while they are spoken (only with a live recorder)."""
+    vad: VoiceActivityDetector | None = None
+    """Voice activity for hands-free turn-taking and barge-in (only with a live recorder)."""
+    turn_detector: TurnDetector | None = None
+    """Semantic end of turn (Smart Turn), when installed and enabled."""
+    audio: AudioSettings = field(default_factory=AudioSettings)
+    """How live answers end (key or hands-free) and whether the candidate's voice interrupts the persona."""
 
     def labels(self) -> dict[str, str]:
         speech = self.speaker.name if self.speaker else "off"
@@ -81,6 +104,16 @@ def build_coach(settings: Settings) -> tuple[Coach, list[str]]:
     return ScriptedCoach(), notices
 
 
+def build_scenario_writer(settings: Settings) -> ScenarioWriter | None:
+    """The language model that writes tailored scenarios: the OpenAI-compatible endpoint when it is the
+    coach and ``tailor.llm`` is on; None otherwise (tailoring is then offline)."""
+    if settings.llm.coach != "openai" or not settings.tailor.llm:
+        return None
+    from voicemock.backends.openai_coach import OpenAICoach
+
+    return OpenAICoach(settings.llm, stream=True)
+
+
 def build(
     settings: Settings,
     *,
@@ -120,22 +153,49 @@ def build(
     coach, coach_notices = build_coach(settings)
     notices += coach_notices
     whisper = WhisperTranscriber(settings.whisper)
-    transcriber: Transcriber = whisper
-    if callable(getattr(recorder, "finish", None)) and hasattr(recorder, "incremental"):
-        # the microphone: transcribe committed chunks while the user is still speaking
-        from voicemock.backends.incremental import IncrementalTranscriber
-
-        transcriber = IncrementalTranscriber(whisper)
-        recorder.incremental = transcriber
+    live = build_live(settings, notices, whisper) if isinstance(recorder, LiveRecorder) else None
     return Backends(
         recorder=recorder,
-        transcriber=transcriber,
+        transcriber=whisper,
         coach=coach,
         fallback_coach=ScriptedCoach(),
         speaker=speaker,
         player=player,
         notices=notices,
+        streaming=live[0] if live else None,
+        vad=live[1] if live else None,
+        turn_detector=live[2] if live else None,
+        audio=settings.audio,
     )
+
+
+def build_live(
+    settings: Settings, notices: list[str], whisper: WhisperTranscriber
+) -> tuple[StreamingTranscriber, VoiceActivityDetector, TurnDetector | None]:
+    """What a live microphone answer needs: the streaming transcriber, a VAD (Silero from
+    faster-whisper, or energy when it cannot load) and the turn model when installed and enabled."""
+    from voicemock.backends.incremental import IncrementalTranscriber
+    from voicemock.backends.vad import EnergyVAD, SileroVAD
+
+    vad: VoiceActivityDetector = SileroVAD()
+    try:
+        vad.load()
+    except VoicemockError as exc:
+        notices.append(f"Voice activity uses the energy detector: {exc.message}.")
+        vad = EnergyVAD()
+    detector: TurnDetector | None = None
+    if settings.audio.turn_model:
+        from voicemock.backends.smart_turn import SmartTurnDetector, model_path
+
+        try:
+            model_path()
+            detector = SmartTurnDetector()
+        except VoicemockError as exc:
+            if settings.audio.end_mode == "hands-free":
+                notices.append(
+                    f"Hands-free answers end on pauses and words only: {exc.message} (fix: {exc.fix})."
+                )
+    return IncrementalTranscriber(whisper), vad, detector
 
 
 def _microphone_or_typed(settings: Settings, notices: list[str]) -> Recorder:

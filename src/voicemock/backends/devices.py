@@ -278,4 +278,27 @@ def doctor_checks(settings: Settings) -> list[Check]:
         checks.append(Check("speakers", True, detail, optional=True))
     except AudioError as exc:
         checks.append(Check("speakers", False, exc.message, exc.fix or "", optional=True))
+        return checks
+    if problem is None:
+        checks.append(echo_check(settings))
     return checks
+
+
+def echo_check(settings: Settings) -> Check:
+    """Play a short chirp and listen for it: with echo, barge-in on audio must stay off."""
+    from voicemock.backends.echo import check_echo
+    from voicemock.doctor import Check
+
+    try:
+        found = check_echo(settings.audio.input_device, settings.speech.output_device)
+    except AudioError as exc:
+        return Check("echo (barge-in)", False, f"could not run the echo check: {exc.message}", optional=True)
+    if found.heard and settings.audio.barge_in:
+        return Check(
+            "echo (barge-in)",
+            False,
+            f"{found.advice} (heard after {found.delay or 0:.2f} s)",
+            "use headphones, or set audio.barge_in = false",
+            optional=True,
+        )
+    return Check("echo (barge-in)", True, found.advice, optional=True)

@@ -19,6 +19,12 @@ Why energy and not silero VAD: faster-whisper's silero VAD would cost a model ru
 machine already transcribing; speech-vs-pause inside one speaker's answer is an easy call for energy
 with an adaptive floor, and each chunk still goes through Whisper's own VAD filter.
 
+Speculative tail: at each pause the turn-taker sees (the recorder's VAD), ``speculate`` transcribes all
+the pending audio at once, so that if the answer ends there, nothing is left to do when it does. If the
+candidate goes on, ``resumed`` either keeps that work as a committed chunk (when it is long enough to be a
+good chunk, ``reuse_seconds``) or drops it. While a speculation is open, the energy cuts above wait, so
+one pause is never transcribed twice.
+
 This class is also a ``Transcriber``: ``transcribe(path)`` returns the stitched result when ``path`` is
 the answer it was fed (and the WAV on disk holds exactly the fed audio), else transcribes the whole file.
 So the session keeps calling ``transcriber.transcribe(answer.audio_path)`` and gets the fast path for free.
@@ -44,6 +50,19 @@ FRAME = SAMPLE_RATE // 50
 _Chunk = tuple[int, audio.Samples]  # (start sample, samples)
 
 
+class _Spec:
+    """A speculative transcription of everything pending at a pause: [start, end) in answer samples."""
+
+    def __init__(self, start: int, samples: audio.Samples) -> None:
+        self.start = start
+        self.end = start + len(samples)
+        self.samples = samples
+        self.done = threading.Event()
+        self.result: tuple[list[Word], str] | None = None
+        self.committed = False
+        """Kept as a chunk of the answer (its result goes into the answer's results exactly once)."""
+
+
 class _Answer:
     """The state of one answer being transcribed; a fresh one per ``begin`` so a late worker from a
     cancelled answer can never write into the next one."""
@@ -63,7 +82,11 @@ class _Answer:
         self.total = 0
         self.dropped = 0
         """Samples fed beyond the length cap (not transcribed)."""
-        self.chunks: queue.SimpleQueue[_Chunk | None] = queue.SimpleQueue()
+        self.chunks: queue.SimpleQueue[_Chunk | _Spec | None] = queue.SimpleQueue()
+        self.spec: _Spec | None = None
+        """The open speculation (covers the pending audio up to its pause), if any."""
+        self.feed_lock = threading.Lock()
+        """Guards the pending audio: fed on the recorder's thread, read by ``speculate`` on another."""
         self.results: list[tuple[int, list[Word], str]] = []
         self.error: BaseException | None = None
         self.lock = threading.Lock()
@@ -83,6 +106,7 @@ class IncrementalTranscriber:
         min_pause_seconds: float = 0.3,
         pad_seconds: float = 0.5,
         context_words: int = 0,
+        reuse_seconds: float = 4.0,
     ) -> None:
         self.transcriber = transcriber
         self.name = transcriber.name
@@ -91,9 +115,12 @@ class IncrementalTranscriber:
         self.min_pause_frames = max(1, int(min_pause_seconds * SAMPLE_RATE / FRAME))
         self.pad = int(pad_seconds * SAMPLE_RATE)
         self.context_words = context_words
+        self.reuse = int(reuse_seconds * SAMPLE_RATE)
         self._answer: _Answer | None = None
         self.chunks_transcribed = 0
         """Chunks of the last answer transcribed in the background (for benchmarks and notes)."""
+        self.tail_reused = False
+        """The last ``finish`` used a speculation: nothing was left to transcribe."""
 
     # -- feeding --------------------------------------------------------------------------------------
 
@@ -112,6 +139,10 @@ class IncrementalTranscriber:
         a = self._answer
         if a is None or a.cancelled or len(samples) == 0:
             return
+        with a.feed_lock:
+            self._feed(a, samples)
+
+    def _feed(self, a: _Answer, samples: audio.Samples) -> None:
         cap = int(self.transcriber.settings.max_answer_seconds * SAMPLE_RATE)
         room = cap - a.total
         if room <= 0:
@@ -134,7 +165,7 @@ class IncrementalTranscriber:
             if len(a.history_db) > 3000:
                 del a.history_db[:-1500]
         a.frame_rest = frames[n * FRAME :]
-        if a.pending_len >= self.min_chunk:
+        if a.pending_len >= self.min_chunk and a.spec is None:
             cut = self._find_cut(a)
             if cut is not None:
                 self._commit(a, cut)
@@ -189,6 +220,9 @@ class IncrementalTranscriber:
             item = a.chunks.get()
             if item is None or a.cancelled:
                 return
+            if isinstance(item, _Spec):
+                self._speculate_work(a, item)
+                continue
             start, samples = item
             if a.error is not None:
                 continue
@@ -207,6 +241,26 @@ class IncrementalTranscriber:
             if a.on_partial is not None and text and not a.cancelled:
                 a.on_partial(self._joined(a))
 
+    def _speculate_work(self, a: _Answer, spec: _Spec) -> None:
+        try:
+            if a.error is None:
+                padded = np.concatenate([spec.samples, np.zeros(self.pad, dtype=np.float32)])
+                words, text = self.transcriber.transcribe_array(
+                    padded, offset=spec.start / SAMPLE_RATE, prompt=self._prompt(a)
+                )
+                with a.lock:
+                    spec.result = (words, text)
+                    if spec.committed:
+                        a.results.append((spec.start, words, text))
+        except BaseException as exc:  # an unused speculation that fails is dropped; a kept one fails finish()
+            with a.lock:
+                if spec.committed:
+                    a.error = exc
+        finally:
+            spec.done.set()
+        if a.on_partial is not None and spec.result is not None and not a.cancelled:
+            a.on_partial(self._joined(a, spec))
+
     def _prompt(self, a: _Answer) -> str | None:
         """The filler prompt, plus the last words already transcribed when ``context_words`` > 0."""
         if not self.context_words or not a.results:
@@ -216,9 +270,67 @@ class IncrementalTranscriber:
         return f"{base} {tail}".strip()
 
     @staticmethod
-    def _joined(a: _Answer) -> str:
+    def _joined(a: _Answer, spec: _Spec | None = None) -> str:
         with a.lock:
-            return " ".join(t for _s, _w, t in sorted(a.results, key=lambda r: r[0]) if t)
+            results = list(a.results)
+            if spec is not None and spec.result is not None and not spec.committed:
+                results.append((spec.start, *spec.result))
+            return " ".join(t for _s, _w, t in sorted(results, key=lambda r: r[0]) if t)
+
+    # -- speculation ----------------------------------------------------------------------------------
+
+    def speculate(self) -> Transcript | None:
+        """Transcribe all pending audio now and return the whole answer so far (blocking; see module doc).
+
+        Returns None when no answer is being fed or the speculation failed."""
+        a = self._answer
+        if a is None or a.cancelled:
+            return None
+        with a.feed_lock:
+            if a.pending_len == 0:
+                return None
+            spec = _Spec(a.committed, np.concatenate(a.pending))
+            a.spec = spec
+        a.chunks.put(spec)
+        spec.done.wait()
+        if spec.result is None:
+            return None
+        with a.lock:
+            results = sorted([*a.results, (spec.start, *spec.result)], key=lambda r: r[0])
+        # chunks committed before the pause are transcribed in queue order, so all are in ``results`` here
+        text = " ".join(t for _s, _w, t in results if t)
+        words = tuple(w for _s, ws, _t in results for w in ws)
+        return Transcript(text=text, words=words, duration=spec.end / SAMPLE_RATE, source=self.name)
+
+    def resumed(self) -> None:
+        """Speech resumed: keep the open speculation as a chunk when it is long enough, else drop it."""
+        a = self._answer
+        if a is None:
+            return
+        with a.feed_lock:
+            spec, a.spec = a.spec, None
+            if spec is None or spec.start != a.committed:
+                return
+            if spec.end - spec.start >= self.reuse and spec.end <= a.total:
+                self._commit_spec(a, spec)
+
+    def _commit_spec(self, a: _Answer, spec: _Spec) -> bool:
+        """Make [spec.start, spec.end) a committed chunk (caller holds feed_lock); False if it failed."""
+        with a.lock:
+            if spec.done.is_set() and spec.result is None:
+                return False
+        cut = spec.end - a.committed
+        pending = np.concatenate(a.pending) if a.pending else np.zeros(0, dtype=np.float32)
+        rest = pending[cut:]
+        a.pending = [rest] if len(rest) else []
+        a.pending_len = len(rest)
+        a.frame_db = a.frame_db[cut // FRAME :]
+        a.committed = spec.end
+        with a.lock:
+            spec.committed = True
+            if spec.result is not None:
+                a.results.append((spec.start, *spec.result))
+        return True
 
     @property
     def partial_text(self) -> str:
@@ -243,10 +355,19 @@ class IncrementalTranscriber:
         if a is None:
             raise VoicemockError("no answer is being transcribed")
         self._answer = None
-        if a.pending_len:
-            a.chunks.put((a.committed, np.concatenate(a.pending)))
-            a.committed += a.pending_len
-            a.pending, a.pending_len = [], 0
+        self.tail_reused = False
+        with a.feed_lock:
+            spec, a.spec = a.spec, None
+            if spec is not None and spec.start == a.committed and spec.end <= a.total:
+                after = a.frame_db[(spec.end - a.committed) // FRAME :]
+                if self._commit_spec(a, spec) and (not after or max(after) < self._threshold(a)):
+                    # only silence since the pause: the speculation is the whole tail
+                    self.tail_reused = True
+                    a.pending, a.pending_len = [], 0
+            if a.pending_len:
+                a.chunks.put((a.committed, np.concatenate(a.pending)))
+                a.committed += a.pending_len
+                a.pending, a.pending_len = [], 0
         a.chunks.put(None)
         if a.worker is not None:
             a.worker.join()
@@ -278,7 +399,7 @@ class IncrementalTranscriber:
     def load(self) -> None:
         self.transcriber.load()
 
-    def transcribe(self, audio_path: Path) -> Transcript:
+    def transcribe(self, audio_path: Path, on_progress: Callable[[float], None] | None = None) -> Transcript:
         """The stitched incremental result if ``audio_path`` is the answer being fed, else whole-file."""
         a = self._answer
         if a is not None and a.key is not None and Path(audio_path) == Path(a.key):
@@ -295,4 +416,4 @@ class IncrementalTranscriber:
                     pass  # a failed chunk: the whole file below is the honest fallback
             else:
                 self.cancel()  # the file is not what was fed (e.g. rewritten): trust the file
-        return self.transcriber.transcribe(audio_path)
+        return self.transcriber.transcribe(audio_path, on_progress)

@@ -8,18 +8,29 @@ budget), and any failure or unusable output -- timeout, HTTP error, rate limit, 
 truncated or malformed reply, a question that fails ``llm_guard`` -- returns the scripted follow-up instead,
 with the reason in ``origin`` and ``last_error``.
 
+Each failure gets its own reason: "no reply within N s" (the server was reached but did not answer in
+time), "cannot reach ..." (no connection at all), "broken reply from ..." (the server answered, but not with
+a complete, well-formed HTTP reply), "HTTP 500 ...", "invalid reply ...". Replies are read with a cap, while
+they stream: the content past ``reply_cap`` characters, and any response past ``MAX_REPLY_BYTES`` on the
+wire, is not read. Debrief notes can be cancelled by the user (``NotesRequest.cancel``); when they fail,
+``notes`` raises ``CoachError`` with the reason, so the debrief can say why it has none.
+
 The API key is held only by the SDK client and this object; every message that leaves here (log lines,
-``last_error``, returned text) is scrubbed of it first.
+``last_error``, returned text) is scrubbed of it first. Failures are logged at INFO, once each: what the
+user sees is the session's notice, not a log line on stderr.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+import httpx2
 import openai
 
 from voicemock.backends.scripted_coach import ScriptedCoach
@@ -27,6 +38,7 @@ from voicemock.errors import CoachError
 from voicemock.llm_guard import (
     RESTATEMENT_OVERLAP,
     clean_follow_up,
+    clean_note,
     follow_up_problem,
     keep_verbatim,
     overlap,
@@ -55,6 +67,58 @@ GRACE = 0.3
 """Seconds past the configured timeout we wait for the worker before falling back (validation and the
 scripted fallback fit in the remaining 0.2 s of the promised timeout + 0.5 s)."""
 _FORMATS = ("json_schema", "json_object", "none")
+MAX_REPLY_BYTES = 2_000_000
+"""Bytes of one HTTP response read at most, on the wire (a streamed reply carries about 150 bytes of framing
+per token). A server that sends more is cut off: a 5 MB reply once took 14 s and 50 MB of memory to read."""
+CHARS_PER_TOKEN = 8
+"""Generous: English runs about 4 characters a token. ``max_tokens`` times this bounds a reply's text."""
+POLL = 0.1
+"""Seconds between checks for a cancelled call while waiting for the worker."""
+
+
+class ReplyTooLarge(Exception):
+    """The server sent more than it was asked for; reading stopped."""
+
+
+class _CappedStream(httpx2.SyncByteStream):
+    """A response body that stops with ``ReplyTooLarge`` past ``limit`` bytes."""
+
+    def __init__(self, inner: httpx2.SyncByteStream, limit: int) -> None:
+        self._inner = inner
+        self._limit = limit
+
+    def __iter__(self) -> Iterator[bytes]:
+        total = 0
+        for chunk in self._inner:
+            total += len(chunk)
+            if total > self._limit:
+                raise ReplyTooLarge(f"reply larger than {self._limit // 1_000_000} MB")
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _CappedTransport(httpx2.BaseTransport):
+    """The SDK's HTTP transport, with every response body capped at ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self._inner = httpx2.HTTPTransport()
+        self._limit = limit
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = self._inner.handle_request(request)
+        assert isinstance(response.stream, httpx2.SyncByteStream)
+        return httpx2.Response(
+            status_code=response.status_code,
+            headers=response.headers,
+            stream=_CappedStream(response.stream, self._limit),
+            extensions=response.extensions,
+            request=request,
+        )
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 class _Fallback(Exception):
@@ -94,17 +158,31 @@ class OpenAICoach:
         """Why the last call fell back (scrubbed), or None after a call that worked."""
         self._format = 0
         """Index into _FORMATS: downgraded once a server rejects json_schema, and remembered."""
-        self._client = openai.OpenAI(api_key=key, base_url=base_url, timeout=self.timeout, max_retries=0)
+        self._client = openai.OpenAI(
+            api_key=key,
+            base_url=base_url,
+            timeout=self.timeout,
+            max_retries=0,
+            http_client=openai.DefaultHttpxClient(transport=_CappedTransport(MAX_REPLY_BYTES)),
+        )
 
     # -- public -------------------------------------------------------------------------------------------
 
     @property
     def privacy_notice(self) -> str | None:
         """What the UI/CLI must say before a session when answers leave this machine (None when local)."""
+        where = self.destination
+        if where is None:
+            return None
+        return f"Your answers' transcripts will be sent to {where} for follow-ups and notes."
+
+    @property
+    def destination(self) -> str | None:
+        """Where requests go when they leave this machine, e.g. "api.openai.com (gpt-4o-mini)"; None if local."""
         if not self.remote:
             return None
         host = urlparse(self.base_url).hostname if self.base_url else "api.openai.com"
-        return f"Your answers' transcripts will be sent to {host} ({self.model}) for follow-ups and notes."
+        return f"{host} ({self.model})"
 
     def follow_up(self, request: FollowUpRequest) -> FollowUp | None:
         """One follow-up from the model, or the scripted one if anything at all goes wrong."""
@@ -136,7 +214,8 @@ class OpenAICoach:
 
     def notes(self, request: NotesRequest) -> list[CoachNote]:
         """Explanations and rewrites per answer; evidence not verbatim in that answer is dropped. Never
-        scores. On any failure: no notes (the deterministic debrief stands on its own)."""
+        scores. Raises ``CoachError`` saying why when there are no notes to give (a failure, a timeout, an
+        unusable reply, or ``request.cancel``); the deterministic debrief stands on its own."""
         if not self.notes_enabled or not request.turns:
             return []
         try:
@@ -147,17 +226,15 @@ class OpenAICoach:
                 deadline=time.monotonic() + self.notes_timeout + GRACE,
                 max_tokens=400 * len(request.turns) + 200,
                 timeout=self.notes_timeout,
+                cancel=request.cancel,
             )
             reply = parse_notes_reply(content)
         except ValueError as exc:
-            self._record(f"debrief notes skipped: invalid reply ({_short(str(exc))})")
-            return []
+            raise CoachError(self._record(f"invalid reply ({_short(str(exc))})", "debrief notes")) from None
         except _Fallback as exc:
-            self._record(f"debrief notes skipped: {exc.reason}")
-            return []
+            raise CoachError(self._record(exc.reason, "debrief notes")) from None
         except Exception as exc:
-            self._record(f"debrief notes skipped: {type(exc).__name__}: {exc}")
-            return []
+            raise CoachError(self._record(f"{type(exc).__name__}: {exc}", "debrief notes")) from None
         self.last_error = None
         transcripts = {prompt.id: transcript for prompt, transcript in request.turns}
         out: list[CoachNote] = []
@@ -165,14 +242,35 @@ class OpenAICoach:
             transcript = transcripts.get(item.prompt_id)
             if transcript is None:
                 continue  # a note about an answer that does not exist
-            explanation = self._scrub(strip_scores(item.explanation))[:800]
-            rewrite = self._scrub(strip_scores(item.rewrite))[:800]
+            explanation = clean_note(self._scrub(strip_scores(item.explanation)))[:800]
+            rewrite = clean_note(self._scrub(strip_scores(item.rewrite)))[:800]
             if not explanation:
                 continue
             text = explanation + (f" A stronger way to say it: {rewrite}" if rewrite else "")
             evidence = tuple(keep_verbatim(item.evidence, transcript.text))
             out.append(CoachNote(item.prompt_id, text, evidence, origin=self.name))
+        if reply.notes and not out:
+            raise CoachError(self._record("its reply held no usable notes", "debrief notes"))
         return out
+
+    def write(
+        self, messages: list[dict[str, str]], schema: dict[str, Any], *, timeout: float, max_tokens: int
+    ) -> str:
+        """One schema-shaped reply for work other than a follow-up (a tailored scenario), within ``timeout``
+        seconds and with the same safeguards; raises ``CoachError`` with a short, key-free reason."""
+        try:
+            return self._complete(
+                messages,
+                "tailored_scenario",
+                schema,
+                deadline=time.monotonic() + timeout + GRACE,
+                max_tokens=max_tokens,
+                timeout=timeout,
+            )
+        except _Fallback as exc:
+            raise CoachError(self._record(exc.reason)) from None
+        except Exception as exc:  # anything else from a misbehaving server or a bug: still a clean fallback
+            raise CoachError(self._record(f"{type(exc).__name__}: {exc}")) from None
 
     # -- internals ----------------------------------------------------------------------------------------
 
@@ -204,10 +302,12 @@ class OpenAICoach:
             return None
         return FollowUp(scripted.text, scripted.signal, f"scripted (fallback: {reason})")
 
-    def _record(self, reason: str) -> str:
+    def _record(self, reason: str, what: str = "follow-up") -> str:
         reason = self._scrub(" ".join(reason.split()))[:240]
         self.last_error = reason
-        log.warning("%s: %s", self.name, reason)
+        # INFO, not WARNING: the session tells the user (once per reason); an unconfigured logging module
+        # would otherwise print every failure again on stderr.
+        log.info("%s %s failed: %s", self.name, what, reason)
         return reason
 
     def _scrub(self, text: str) -> str:
@@ -225,29 +325,34 @@ class OpenAICoach:
         deadline: float,
         max_tokens: int,
         timeout: float | None = None,
+        cancel: threading.Event | None = None,
     ) -> str:
         """The reply's text, or ``_Fallback``. Runs the request in a daemon thread and stops waiting at
-        ``deadline``; the abandoned worker notices ``cancel`` at its next chunk (or the SDK read timeout)."""
+        ``deadline`` or when ``cancel`` is set; the abandoned worker notices at its next chunk (or the SDK
+        read timeout) and closes the stream, which tells the server to stop generating."""
         box: dict[str, Any] = {}
         done = threading.Event()
-        cancel = threading.Event()
+        stop = threading.Event()
+        limit = timeout or self.timeout
 
         def work() -> None:
             try:
-                box["content"] = self._request(
-                    messages, name, schema, max_tokens, timeout or self.timeout, cancel
-                )
+                box["content"] = self._request(messages, name, schema, max_tokens, limit, stop)
             except BaseException as exc:  # handed to the waiting thread
                 box["error"] = exc
             finally:
                 done.set()
 
         threading.Thread(target=work, name=f"voicemock-{name}", daemon=True).start()
-        if not done.wait(max(0.0, deadline - time.monotonic())):
-            cancel.set()
-            raise _Fallback(f"no complete reply within {timeout or self.timeout:g} s")
+        while not done.wait(max(0.0, min(POLL, deadline - time.monotonic()))):
+            if cancel is not None and cancel.is_set():
+                stop.set()
+                raise _Fallback("skipped by the user")
+            if time.monotonic() >= deadline:
+                stop.set()
+                raise _Fallback(f"no complete reply within {limit:g} s")
         if "error" in box:
-            raise _Fallback(self._describe(box["error"]))
+            raise _Fallback(self._describe(box["error"], limit))
         return str(box["content"])
 
     def _request(
@@ -274,8 +379,9 @@ class OpenAICoach:
                 kwargs["response_format"] = response_format(name, schema)
             elif mode == "json_object":
                 kwargs["response_format"] = {"type": "json_object"}
+            cap = max_tokens * CHARS_PER_TOKEN + 2000
             try:
-                return self._stream(kwargs, cancel) if self.stream else self._plain(kwargs)
+                return self._stream(kwargs, cancel, cap) if self.stream else self._plain(kwargs, cap)
             except openai.APIStatusError as exc:
                 # 400 is the norm; llama-cpp-python's server answers an unknown response_format with a
                 # 500 (or 422) validation error that names the field, so accept that too.
@@ -292,17 +398,21 @@ class OpenAICoach:
                     _FORMATS[self._format],
                 )
 
-    def _plain(self, kwargs: dict[str, Any]) -> str:
+    def _plain(self, kwargs: dict[str, Any], cap: int) -> str:
         response = self._client.chat.completions.create(**kwargs)
         if not response.choices:
             raise _Fallback("reply had no choices")
         choice = response.choices[0]
         if choice.finish_reason == "length":
             raise _Fallback("reply cut off at the token limit")
-        return choice.message.content or ""
+        content = choice.message.content or ""
+        if len(content) > cap:
+            raise _Fallback(f"reply longer than {cap:,} characters")
+        return content
 
-    def _stream(self, kwargs: dict[str, Any], cancel: threading.Event) -> str:
+    def _stream(self, kwargs: dict[str, Any], cancel: threading.Event, cap: int) -> str:
         parts: list[str] = []
+        size = 0
         finish: str | None = None
         stream = self._client.chat.completions.create(stream=True, **kwargs)
         try:
@@ -312,8 +422,11 @@ class OpenAICoach:
                 for choice in chunk.choices:
                     if choice.delta and choice.delta.content:
                         parts.append(choice.delta.content)
+                        size += len(choice.delta.content)
                     if choice.finish_reason:
                         finish = choice.finish_reason
+                if size > cap:  # a model that ignores max_tokens: stop reading (closing stops the server)
+                    raise _Fallback(f"reply longer than {cap:,} characters; stopped reading")
         finally:
             stream.close()
         if finish is None:
@@ -322,24 +435,43 @@ class OpenAICoach:
             raise _Fallback("reply cut off at the token limit")
         return "".join(parts)
 
-    def _describe(self, exc: BaseException) -> str:
-        """A short, key-free reason for a failed request."""
+    def _describe(self, exc: BaseException, timeout: float) -> str:
+        """A short, key-free reason for a failed request: timeout, unreachable, a broken reply, or the
+        server's own error."""
         if isinstance(exc, _Fallback):
             return exc.reason
-        if isinstance(exc, openai.APITimeoutError):
-            return f"no reply within {self.timeout:g} s"
+        where = self.base_url or "api.openai.com"
+        cause = _transport_cause(exc)
+        if isinstance(cause, ReplyTooLarge):
+            return f"{cause}; stopped reading"
+        if isinstance(cause, httpx2.ConnectTimeout | httpx2.ConnectError | httpx2.PoolTimeout):
+            return f"cannot reach {where} ({type(cause).__name__})"
+        if isinstance(exc, openai.APITimeoutError) or isinstance(cause, httpx2.TimeoutException):
+            return f"no reply within {timeout:g} s"
         if isinstance(exc, openai.RateLimitError):
             return "rate limited (HTTP 429)"
         if isinstance(exc, openai.APIStatusError):
-            detail = _short(getattr(exc, "message", "") or "")
+            detail = _short(re.sub(r"^Error code: \d+ - ", "", getattr(exc, "message", "") or ""))
             return f"HTTP {exc.status_code}" + (f": {detail}" if detail else "")
-        if isinstance(exc, openai.APIConnectionError):
-            cause = exc.__cause__ or exc.__context__
-            where = self.base_url or "api.openai.com"
-            return f"cannot reach {where}" + (f" ({type(cause).__name__})" if cause else "")
+        if isinstance(exc, openai.APIConnectionError) or isinstance(cause, httpx2.TransportError):
+            # Reached, but the reply broke: a reset connection, a reply cut short, not HTTP at all.
+            kind = type(cause).__name__ if cause is not None else type(exc).__name__
+            return f"broken reply from {where} ({kind})"
         if isinstance(exc, ValueError):
             return f"invalid reply ({_short(str(exc))})"
         return f"{type(exc).__name__}: {_short(str(exc))}"
+
+
+def _transport_cause(exc: BaseException) -> BaseException | None:
+    """The HTTP-level exception behind an SDK error (``ReplyTooLarge`` or an httpx2 error), if any."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, ReplyTooLarge | httpx2.TransportError | httpx2.TimeoutException):
+            return cur
+        cur = cur.__cause__ or cur.__context__
+    return None
 
 
 def _short(text: str, limit: int = 120) -> str:

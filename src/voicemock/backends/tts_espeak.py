@@ -8,12 +8,14 @@ it; the driver prints "Audio saved to" on stdout, which we swallow; voices are s
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import shutil
 import subprocess
 import time
 from pathlib import Path
 
+from voicemock import diskspace
 from voicemock.errors import VoicemockError
 from voicemock.scenario import Voice
 
@@ -52,7 +54,14 @@ class EspeakSpeaker:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise VoicemockError(f"espeak-ng failed: {exc}") from None
+        if diskspace.looks_full(dest.parent):
+            # espeak-ng exits 0 with a cut-off file when the disk fills: never keep that as the question
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise diskspace.error_from(OSError(errno.ENOSPC, "No space left on device"), dest)
         if done.returncode != 0 or not tmp.is_file() or tmp.stat().st_size <= 44:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
             raise VoicemockError(
                 f"espeak-ng could not speak with voice {voice.espeak!r}: {done.stderr.strip() or 'no audio'}",
                 fix="check the persona's voice name against 'espeak-ng --voices=en'",

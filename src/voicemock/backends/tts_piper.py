@@ -12,6 +12,7 @@ import wave
 from pathlib import Path
 from typing import Any
 
+from voicemock import diskspace
 from voicemock.errors import VoicemockError
 from voicemock.scenario import Voice
 
@@ -45,10 +46,11 @@ class PiperSpeaker:
                     self._voice = self._loader.load(self._model, config_path=self._config)
                 except Exception as exc:  # onnxruntime errors for a damaged model file
                     raise VoicemockError(f"cannot load the Piper voice: {exc}") from None
-            dest.parent.mkdir(parents=True, exist_ok=True)
             tmp = dest.with_name(dest.name + ".part")
             scale = min(2.0, max(0.5, 165 / voice.rate))
-            with wave.open(str(tmp), "wb") as w:
-                self._voice.synthesize_wav(text, w, syn_config=SynthesisConfig(length_scale=scale))
-        tmp.replace(dest)
+            with diskspace.guard(dest, cleanup=tmp):  # a full disk: a clear error, no half-written file
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                with wave.open(str(tmp), "wb") as w:
+                    self._voice.synthesize_wav(text, w, syn_config=SynthesisConfig(length_scale=scale))
+                tmp.replace(dest)
         return dest

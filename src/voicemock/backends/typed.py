@@ -10,7 +10,7 @@ from voicemock.errors import NoAnswerAvailable, UserCommand
 from voicemock.models import Prompt, RecordedAnswer
 
 #: Typed instead of an answer, these drive the interview like the app's keys.
-COMMANDS = {"/skip": "skip", "/repeat": "repeat", "/end": "end"}
+COMMANDS = {"/skip": "skip", "/repeat": "repeat", "/end": "end", "/retry": "retry"}
 
 
 def _read_line(prompt: str) -> str:
@@ -40,7 +40,8 @@ class TypedRecorder:
 
     def record(self, prompt: Prompt, dest: Path) -> RecordedAnswer:
         self._write(
-            "Type your answer and finish with an empty line (/repeat, /skip or /end instead to steer):"
+            "Type your answer and finish with an empty line "
+            "(/repeat, /skip, /retry or /end instead to steer):"
         )
         lines: list[str] = []
         while True:

@@ -1,8 +1,13 @@
-"""The Textual app shell: dependencies passed in, backends built in the background, one error handler.
+"""The Textual app shell: dependencies passed in, backends built in the background, one error handler, and
+the navigation between screens.
 
 ``VoiceMockApp`` owns no engine: screens drive interviews through ``voicemock.session.Rehearsal``. Heavy
 work at start-up (building backends, probing the microphone, loading Whisper) runs in a thread worker so
 the picker is interactive at once; the interview waits for it only when it needs it.
+
+Screens never build each other: they ask the app to ``start_interview``, ``resume_interview``,
+``retry_question``, ``show_debrief``, ``show_history`` or ``show_settings``, and the app decides what the
+screen stack looks like (Escape always leads back towards the picker).
 """
 
 from __future__ import annotations
@@ -15,16 +20,20 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from voicemock.config import Settings
 from voicemock.errors import VoicemockError
-from voicemock.scenario import ScenarioSet
-from voicemock.store import SessionStore
+from voicemock.protocols import Loadable
+from voicemock.scenario import Scenario, ScenarioSet
+from voicemock.store import SessionDir, SessionStore
 from voicemock.tui.messages import BackendsReady, ModelLoadChanged
+from voicemock.tui.widgets import BaseScreen
 
 if TYPE_CHECKING:
     from voicemock.backends import Backends
+    from voicemock.debrief import Debrief
 
 BackendsFactory = Callable[[Settings], "Backends"]
 
@@ -66,13 +75,92 @@ class VoiceMockApp(App[None]):
 
     # -- start-up -----------------------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen[Any]:
+        """The picker is the first screen, there from the start: keys typed while the app starts reach it."""
         from voicemock.tui.picker import PickerScreen
 
-        self.push_screen(PickerScreen())
+        return PickerScreen()
+
+    def on_mount(self) -> None:
         # Importing faster-whisper/ctranslate2 holds the GIL for hundreds of ms: start it only once the
         # picker has painted, so the first screen is interactive at once.
         self.set_timer(0.25, self.prepare_backends)
+
+    # -- navigation ---------------------------------------------------------------------------------------
+
+    def start_interview(self, scenario: Scenario) -> None:
+        from voicemock.tui.interview_screen import InterviewScreen
+
+        self.push_screen(InterviewScreen(scenario))
+
+    def resume_interview(self, session: SessionDir) -> None:
+        from voicemock.tui.interview_screen import InterviewScreen
+
+        self.push_screen(InterviewScreen(resume=session))
+
+    def retry_question(self, session: SessionDir, number: int) -> None:
+        """Answer question ``number`` of a session again (from its debrief): the interview takes the
+        debrief's place and brings back the new one, with the attempts side by side."""
+        from voicemock.tui.debrief_screen import DebriefScreen
+        from voicemock.tui.interview_screen import InterviewScreen
+
+        screen = InterviewScreen(resume=session, retry=number)
+        if isinstance(self.screen, DebriefScreen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def show_debrief(
+        self, session: SessionDir, report: Debrief | None = None, *, question: int | None = None
+    ) -> None:
+        """Show a session's debrief (``report`` when just built; read from disk otherwise), at ``question``
+        when given. Replaces the interview that produced it; otherwise opens on top of the current screen."""
+        from voicemock.tui.debrief_screen import DebriefScreen
+        from voicemock.tui.interview_screen import InterviewScreen
+
+        if report is None:
+            try:
+                report = session.debrief()
+            except VoicemockError as exc:
+                self.notify(str(exc), title="Cannot read that debrief", severity="error", markup=False)
+                return
+            if report is None:
+                self.notify("That session has no debrief yet.", markup=False)
+                return
+        screen = DebriefScreen(report, session.path, question=question)
+        if isinstance(self.screen, InterviewScreen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def show_history(self) -> None:
+        """History: back to it when it is just below, in place of a debrief, or on top of the picker."""
+        from voicemock.tui.debrief_screen import DebriefScreen
+        from voicemock.tui.history import HistoryScreen
+
+        below = self.screen_stack[-2] if len(self.screen_stack) > 1 else None
+        if isinstance(below, HistoryScreen):
+            self.pop_screen()
+        elif isinstance(self.screen, DebriefScreen):
+            self.switch_screen(HistoryScreen())
+        else:
+            self.push_screen(HistoryScreen())
+
+    def show_settings(self) -> None:
+        from voicemock.tui.settings import SettingsScreen
+
+        self.push_screen(SettingsScreen())
+
+    def show_tailor(self, then: Callable[[], None] | None = None) -> None:
+        """Your CV and the job description (from the picker); ``then`` runs when it closes."""
+        from voicemock.tui.tailor_screen import TailorScreen
+
+        self.push_screen(TailorScreen(), lambda _: then() if then else None)
+
+    def back(self) -> None:
+        """Leave the current screen (the picker, at the bottom, stays)."""
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
 
     def prepare_backends(self) -> None:
         """(Re)build the backends in the background, then load the speech model."""
@@ -100,9 +188,9 @@ class VoiceMockApp(App[None]):
         self._backends = backends
         self._backends_ready.set()
         self.post_message(BackendsReady(notices=list(backends.notices)))
-        load = getattr(backends.transcriber, "load", None)
-        if load is None:
+        if not isinstance(backends.transcriber, Loadable):
             return
+        load = backends.transcriber.load
         self.post_message(
             ModelLoadChanged("loading", f"Loading the speech model ({backends.transcriber.name})...")
         )
@@ -135,9 +223,8 @@ class VoiceMockApp(App[None]):
         if message.state == "failed":
             self.notify(message.detail, title="Speech model", severity="error", timeout=10, markup=False)
         for screen in self.screen_stack:
-            show = getattr(screen, "show_model_state", None)
-            if show is not None:
-                show(message.state, message.detail)
+            if isinstance(screen, BaseScreen):
+                screen.show_model_state(message.state, message.detail)
 
     # -- the one place worker errors land -----------------------------------------------------------------
 
@@ -151,9 +238,8 @@ class VoiceMockApp(App[None]):
         error = worker.error
         message = str(error) if isinstance(error, VoicemockError) else f"{type(error).__name__}: {error}"
         self.notify(message, title=f"{worker.name} failed", severity="error", timeout=10, markup=False)
-        recover = getattr(worker.node, "recover", None)
-        if recover is not None and error is not None:
-            recover(worker.name, error)
+        if isinstance(worker.node, BaseScreen) and error is not None:
+            worker.node.recover(worker.name, error)
 
     # -- settings -----------------------------------------------------------------------------------------
 

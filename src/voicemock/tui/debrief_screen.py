@@ -1,35 +1,39 @@
-"""The debrief: scores with quoted evidence, speech analytics per answer, top improvements, transcripts
-with their follow-ups (and who wrote each follow-up), audio replay and Markdown export.
+"""The debrief: the summary and one tab per question, drawn from the same lines as ``debrief.md``
+(``voicemock.report.document``), with every quote and recording playable and every question retryable.
 
-Renders the debrief's JSON form (``debrief.load``), so a fresh debrief and one opened from history look the
-same. Every transcript, quote and LLM text is appended to ``Text`` objects: never parsed as markup.
+Each tab is a list the cursor moves through line by line. On a quote with times (``\u25b6``), ``p`` or Enter
+plays exactly that sentence of the answer; on a recording, the whole recording. ``a`` answers the
+selected question again as a new attempt, and the debrief that comes back opens on it, the attempts side by
+side. Long lines wrap with a hanging indent, past their marker. Every transcript, quote and LLM text is
+literal ``Text``: never parsed as markup.
 """
 
 from __future__ import annotations
 
 import shutil
+import tempfile
+from collections.abc import Iterable
+from contextlib import suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import ClassVar
 
+from rich.console import Group
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.css.query import NoMatches
+from textual.widgets import Footer, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from voicemock import paths
-from voicemock.debrief import stats_line
-from voicemock.tui.widgets import BaseScreen
+from voicemock.debrief import Debrief
+from voicemock.report import Clip, Line, Section, document
+from voicemock.store import SessionDir
+from voicemock.tui.dialogs import ExportScreen
+from voicemock.tui.widgets import BaseScreen, Hanging
 
-if TYPE_CHECKING:
-    pass
-
-
-def _score(score: int | None) -> str:
-    return "n/a" if score is None else f"{score}/5"
+PLAY = "\u25b6"
 
 
 def shown_path(path: Path) -> str:
@@ -40,166 +44,171 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
-def render_report(report: dict[str, Any]) -> Text:
-    """The whole debrief as one literal Text (scores, improvements, answers)."""
-    t = Text()
-    scenario = report.get("scenario", {})
-    persona = report.get("persona", {})
-    t.append(f"{scenario.get('title', '?')}\n", style="bold")
-    t.append(f"with {persona.get('name', '?')} ({persona.get('role', '?')}); {report.get('ended', '')}\n")
-    t.append("\nSCORES\n", style="bold")
-    for dim in report.get("scores", {}).values():
-        t.append(f"{_score(dim.get('score')):>4}  ", style="bold")
-        t.append(f"{dim.get('label', '')}", style="bold")
-        t.append(f"  ({dim.get('basis', '')})\n")
-        for quote in dim.get("evidence", []):
-            t.append(f"      + {quote}\n")
-        for missing in dim.get("missing", []):
-            t.append(f"      - {missing}\n", style="italic")
-    t.append("\nTOP IMPROVEMENTS\n", style="bold")
-    for n, item in enumerate(report.get("improvements", []), start=1):
-        t.append(f"{n}. {item}\n")
-    overall = report.get("overall") or {}
-    if overall:
-        t.append("\nSPEECH OVERALL\n", style="bold")
-        t.append(stats_line(overall) + "\n")
-    for q in report.get("questions", []):
-        t.append(f"\nQ{q.get('number')}. {q.get('text', '')}\n", style="bold")
-        if not q.get("turns"):
-            t.append("   not reached\n", style="italic")
-            continue
-        judged = [d for d in q.get("scores", {}).values() if d.get("score") is not None]
-        if judged:
-            t.append("   " + "  ".join(f"{d.get('label', '')} {d['score']}/5" for d in judged) + "\n")
-        for s in q.get("signals", []):
-            mark = "shown  " if s.get("shown") else "missing"
-            t.append(f"   {mark} {s.get('label', '')}")
-            quotes = [e.get("quote", "") for e in s.get("evidence", [])]
-            if quotes:
-                t.append(": " + "; ".join(f"\u201c{x}\u201d" for x in quotes))
-            t.append("\n")
-        for turn in q.get("turns", []):
-            kind = turn.get("kind")
-            who = {"follow_up": "Follow-up", "repeat": "Re-ask"}.get(kind or "", "Question")
-            t.append(f"   {who}", style="bold")
-            if kind == "follow_up":
-                t.append(f" (from {turn.get('origin', '?')})", style="italic")
-            t.append(f": {turn.get('text', '')}\n")
-            if turn.get("answer") is not None and turn.get("status") == "answered":
-                t.append(f"   You: {turn['answer']}\n")
-                meta = [f"source: {turn['source']}"] if turn.get("source") else []
-                if turn.get("stats"):
-                    meta.append(stats_line(turn["stats"]))
-                t.append(f"   {'; '.join(meta)}\n", style="italic")
-            else:
-                notes = "; ".join(turn.get("notes", []))
-                t.append(f"   ({turn.get('status')}{': ' + notes if notes else ''})\n", style="italic")
-    for note in report.get("coach_notes", []):
-        t.append(
-            f"\nCoach ({note.get('origin', '?')}, {note.get('prompt_id', '?')}): {note.get('text', '')}\n"
-        )
-    for note in report.get("notes", []):
-        t.append(f"\nNote: {note}\n", style="italic")
-    return t
+def _table(rows: tuple[tuple[str, ...], ...]) -> Text:
+    """A small table as aligned columns (the first column wraps nothing: labels are short)."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    out = Text()
+    for n, row in enumerate(rows):
+        for i, cell in enumerate(row):
+            out.append(
+                cell.ljust(widths[i]) + ("  " if i < len(row) - 1 else ""), style="bold" if n == 0 else ""
+            )
+        out.append("\n")
+    out.rstrip()
+    return out
 
 
-class ExportScreen(ModalScreen[str | None]):
-    """Ask where to copy the Markdown debrief."""
+def render_line(line: Line) -> Hanging | Text | Group:
+    """One debrief line as the app draws it (the same line ``debrief.md`` writes as Markdown)."""
+    pad = 2 * line.indent
+    if line.kind == "title":
+        return Text(line.text, style="bold")
+    if line.kind == "heading":
+        return Hanging(Text(line.text, style="bold reverse" if line.question is None else "bold"), 2)
+    if line.kind == "subheading":
+        return Hanging(Text(line.text, style="bold italic"), 2)
+    if line.kind == "table":
+        if len(line.rows[0]) == 3 and line.rows[0][0] == "Dimension":
+            return _scores(line.rows)
+        return _table(line.rows)
+    if line.kind in ("text", "meta"):
+        return Hanging(Text(line.text, style="italic" if line.kind == "meta" else ""), pad + 2, pad)
+    if line.kind == "audio":
+        return Hanging(Text(f"{PLAY} {line.text}", style="bold"), pad + 2, pad)
+    if line.kind == "quote":
+        marker = f"{PLAY} " if line.clip else "  "
+        return Hanging(Text(marker) + Text(line.text, style="italic"), pad + 2, pad)
+    marker = line.marker + " " if line.marker else ""
+    body = Text(marker, style="bold") + Text(line.text)
+    if line.kind in ("prompt", "answer"):
+        return Hanging(body, pad + 2, pad)
+    return Hanging(body, pad + len(marker), pad)
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, default: str) -> None:
-        super().__init__()
-        self.default = default
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="export-box"):
-            yield Label("Copy the Markdown debrief to (Enter to copy, Escape to cancel):")
-            yield Input(value=self.default, id="export-path")
-
-    def on_mount(self) -> None:
-        field = self.query_one(Input)
-        field.cursor_blink = getattr(self.app, "live", True)
-        field.focus()
-
-    @on(Input.Submitted)
-    def _done(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+def _scores(rows: tuple[tuple[str, ...], ...]) -> Group:
+    """The summary's scores: one line each, score first, then the dimension and its basis (hanging)."""
+    lines = []
+    for label, score, basis in rows[1:]:
+        text = Text(f"{score:>4}  ", style="bold") + Text(label, style="bold") + Text(f": {basis}")
+        lines.append(Hanging(text, 6))
+    return Group(*lines)
 
 
 class DebriefScreen(BaseScreen):
     """One session's debrief, from the interview just finished or from history."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("p", "play", "Play selected"),
+        Binding("p", "play", "Play"),
+        Binding("a", "retry", "Try again"),
         Binding("x", "export", "Export .md"),
-        Binding("tab", "app.focus_next", "Switch pane", show=False),
         Binding("h", "history", "History"),
+        Binding("left", "section(-1)", "Section", show=False),
+        Binding("right", "section(1)", "Section", show=False),
         Binding("escape", "close", "Back"),
     ]
 
-    def __init__(self, report: dict[str, Any], directory: Path, *, fresh: bool = False) -> None:
+    def __init__(self, report: Debrief, directory: Path, *, question: int | None = None) -> None:
         super().__init__()
         self.report = report
         self.directory = directory
-        self.fresh = fresh
-        self.audio: dict[str, Path] = {}
+        self.question = question
+        self.sections: list[Section] = document(report)
+        self.lines: dict[str, Line] = {}
+        """Option id -> the debrief line it shows."""
 
     def compose(self) -> ComposeResult:
-        md = self.directory / "debrief.md"
-        yield Static(
-            Text(f"Debrief saved: {shown_path(md)}  (x to copy it elsewhere)"),
-            id="debrief-path",
-            classes="status",
-        )
-        with VerticalScroll(id="debrief-body"):
-            yield Static(render_report(self.report), id="report")
-        yield OptionList(*self._recordings(), id="recordings")
+        title = Text(f"Debrief: {self.report.scenario.get('title', '?')} \u00b7 {self.report.ended}")
+        title.no_wrap, title.overflow = True, "ellipsis"
+        yield Static(title, id="debrief-title", classes="status")
+        # No ``initial`` tab: under load Textual can validate it before the tabs exist; ``on_mount`` picks it.
+        with TabbedContent(id="sections"):
+            for section in self.sections:
+                with TabPane(section.tab, id=section.key):
+                    yield OptionList(
+                        *self._options(section), id=f"lines-{section.key}", classes="debrief-lines"
+                    )
         yield Footer()
 
-    def _recordings(self) -> list[Option]:
-        """One entry per question audio and answer audio that exists on disk."""
-        options: list[Option] = []
-        for q in self.report.get("questions", []):
-            for turn in q.get("turns", []):
-                label = turn.get("prompt_id", "?")
-                for role, key in (("question", "question_audio"), ("your answer", "audio")):
-                    rel = turn.get(key)
-                    if not rel:
-                        continue
-                    path = self.directory / rel
-                    if not path.is_file():
-                        continue
-                    option_id = f"{label}:{role}"
-                    self.audio[option_id] = path
-                    options.append(Option(Text(f"Play {role} to {label}"), id=option_id))
-        if not options:
-            options.append(Option(Text("No recordings in this session"), disabled=True))
-        return options
+    def _options(self, section: Section) -> Iterable[Option]:
+        lines = list(section.lines)
+        if section.key == "summary":
+            md = shown_path(self.directory / "debrief.md")
+            lines.append(Line("meta", f"Saved as {md} (x copies it elsewhere)."))
+        for i, line in enumerate(lines):
+            if line.kind == "title":
+                continue  # the screen's own title line says it
+            option_id = f"{section.key}-{i}"
+            self.lines[option_id] = line
+            yield Option(render_line(line), id=option_id)
 
     def on_mount(self) -> None:
-        self.query_one("#debrief-body").focus()
+        if self.question:
+            self.call_after_refresh(self.show_question, self.question)
+        self._focus_list()
+
+    @on(TabbedContent.TabActivated)
+    def _tab(self, event: TabbedContent.TabActivated) -> None:
+        self._focus_list()
+
+    def _focus_list(self) -> None:
+        # Also called after a refresh, when the screen may already be on its way out: then nothing to do.
+        with suppress(NoMatches):
+            active = self.query_one(TabbedContent).active
+            if active:
+                self.set_focus(self.query_one(f"#lines-{active}", OptionList))
+
+    def selected(self) -> Line | None:
+        active = self.query_one(TabbedContent).active
+        listing = self.query_one(f"#lines-{active}", OptionList)
+        if listing.highlighted is None:
+            return None
+        return self.lines.get(listing.get_option_at_index(listing.highlighted).id or "")
+
+    # -- actions ------------------------------------------------------------------------------------------
+
+    def action_section(self, step: int) -> None:
+        keys = [s.key for s in self.sections]
+        tabs = self.query_one(TabbedContent)
+        tabs.active = keys[(keys.index(tabs.active) + step) % len(keys)]
+
+    def show_question(self, number: int) -> None:
+        with suppress(NoMatches):
+            self.query_one(TabbedContent).active = f"q{number}"
+
+    @on(OptionList.OptionSelected, ".debrief-lines")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        line = self.lines.get(event.option.id or "")
+        if line is None:
+            return
+        if line.clip is not None:
+            self.play(line.clip)
+        elif line.question is not None and self.query_one(TabbedContent).active == "summary":
+            self.show_question(line.question)
 
     def action_play(self) -> None:
-        listing = self.query_one("#recordings", OptionList)
-        if listing.highlighted is None:
-            listing.focus()
+        line = self.selected()
+        if line is not None and line.clip is not None:
+            self.play(line.clip)
             return
-        option = listing.get_option_at_index(listing.highlighted)
-        if option.id in self.audio:
-            self.play(self.audio[option.id])
-
-    @on(OptionList.OptionSelected, "#recordings")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id in self.audio:
-            self.play(self.audio[event.option.id])
+        has_audio = any(t.audio or t.question_audio for q in self.report.questions for t in q.turns)
+        if not has_audio:
+            message = "This session has no recordings: the answers were typed or came from text files."
+        elif line is not None and line.kind == "quote":
+            message = "That answer was typed, so there is no recording of this sentence."
+        else:
+            message = f"Nothing to play on this line: move to a {PLAY} line (a quote with its time, or a recording)."
+        self.notify(message, markup=False)
 
     @work(thread=True, exclusive=True, group="replay", exit_on_error=False, name="Replay")
-    def play(self, wav: Path) -> None:
-        """Thread worker: play through the session's Player (stopping anything already playing)."""
+    def play(self, clip: Clip) -> None:
+        """Thread worker: play a recording, or only the quoted sentence of it, through the session's Player."""
+        from voicemock.audio import cut
+        from voicemock.errors import VoicemockError
+
+        wav = self.directory / clip.path
+        if not wav.is_file():
+            self.app.call_from_thread(self.notify, f"The recording is missing: {wav}", markup=False)
+            return
         player = self.vm.wait_backends().player
         if not player.available:
             self.app.call_from_thread(
@@ -207,11 +216,34 @@ class DebriefScreen(BaseScreen):
             )
             return
         player.stop()
-        player.play(wav)
+        if clip.start is None or clip.end is None:
+            player.play(wav)
+            return
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                part = cut(wav, clip.start, clip.end, Path(tmp) / "quote.wav")
+            except VoicemockError as exc:
+                self.app.call_from_thread(self.notify, str(exc), markup=False)
+                return
+            player.play(part)
+
+    def action_retry(self) -> None:
+        """Answer the selected question (or this tab's) again, as a new attempt."""
+        line = self.selected()
+        active = self.query_one(TabbedContent).active
+        number = line.question if line is not None and line.question else None
+        if number is None and active.startswith("q"):
+            number = int(active[1:])
+        if number is None:
+            self.notify(
+                "Move to a question first (under Questions, or on its tab), then press a.", markup=False
+            )
+            return
+        self.vm.retry_question(SessionDir(self.directory), number)
 
     def action_export(self) -> None:
         md = self.directory / "debrief.md"
-        default = str(Path.home() / f"voicemock-{self.directory.name}.md")
+        default = f"~/voicemock-{self.directory.name}.md"  # short enough to read whole in the box
 
         def copy(target: str | None) -> None:
             if not target:
@@ -227,15 +259,10 @@ class DebriefScreen(BaseScreen):
                 return
             self.notify(f"Copied to {dest}", markup=False)
 
-        self.app.push_screen(ExportScreen(default), copy)
+        self.app.push_screen(ExportScreen(default, self.vm.live), copy)
 
     def action_history(self) -> None:
-        from voicemock.tui.history import HistoryScreen
-
-        if isinstance(self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None, HistoryScreen):
-            self.app.pop_screen()
-            return
-        self.app.switch_screen(HistoryScreen())
+        self.vm.show_history()
 
     def action_close(self) -> None:
-        self.app.pop_screen()
+        self.vm.back()

@@ -1,29 +1,38 @@
 """The interview: the persona speaks, the candidate answers, the coach follows up; the UI never blocks.
 
-Every blocking step (speaking, recording, transcribing, the coach's decision, the debrief) runs in a thread
-worker that calls ``Rehearsal`` and posts a message; the handlers below are the only code that touches
-widgets. The screen is a small state machine over ``phase``:
+Every blocking step (speaking, recording, transcribing, the coach's decision, retrying, the debrief) runs in a
+thread worker (``InterviewWorkers``) that calls ``Rehearsal`` and posts a message; the handlers below are the
+only code that touches widgets. The screen is a small state machine over ``phase``:
 
     starting -> speaking -> your_turn -> listening -> transcribing -> thinking -> speaking ... -> debrief
 
 Space is context-sensitive: while the persona speaks it stops the speech (barge-in) and then starts the
-answer; on your turn it starts the answer; while listening it finishes the answer.
+answer; on your turn it starts the answer; while listening it finishes the answer. ``a`` asks the question
+just answered again, as a new attempt; the debrief then shows the attempts side by side. A line under the
+status row always says what the keys will do now (which answer file Space uses, for instance). Hands-free
+(``audio.end_mode = "hands-free"``) the answer starts by itself after the persona speaks and ends by itself
+when the candidate stops; ``w`` holds the turn during a thinking pause.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, RichLog, Static
+from textual.widgets import Footer, RichLog, Static
 
-from voicemock.models import Prompt, PromptKind, RecordedAnswer
+from voicemock.models import Prompt, RecordedAnswer
+from voicemock.protocols import PreparedAnswers
 from voicemock.scenario import Scenario
+from voicemock.session import shorten
+from voicemock.tui.conversation import AnswerBox, hint, speaker
+from voicemock.tui.dialogs import ConfirmScreen
+from voicemock.tui.interview_workers import InterviewWorkers
 from voicemock.tui.messages import (
     AnswerRecorded,
     AnswerTranscribed,
@@ -32,49 +41,63 @@ from voicemock.tui.messages import (
     NoticeRaised,
     PartialTranscript,
     PhaseChanged,
+    ProgressReported,
     QuestionSpeaking,
     QuestionSpoken,
     SessionStarted,
+    TurnPaused,
+    TurnResumed,
     TurnSettled,
 )
-from voicemock.tui.widgets import BaseScreen, LevelMeter, PersonaCard, PhaseIndicator, TimeBudget
+from voicemock.tui.widgets import PHASE_LABELS, LevelMeter, PersonaCard, PhaseIndicator, TimeBudget
 
 if TYPE_CHECKING:
-    from voicemock.session import Event, Rehearsal
+    from voicemock.session import Rehearsal
     from voicemock.store import SessionDir
 
-#: Phases in which a worker owns the rehearsal: user actions are queued, not run concurrently.
-BUSY = {"starting", "listening", "transcribing", "thinking", "debrief"}
+PHASE_LISTENING = PHASE_LABELS.get("listening", "listening")
 
-
-class InterviewScreen(BaseScreen):
-    """One rehearsal, begun from a scenario or resumed from an unfinished session."""
+class InterviewScreen(InterviewWorkers):
+    """One rehearsal, begun from a scenario, resumed from an unfinished session, or reopened from a debrief
+    to answer one question again (``retry``)."""
 
     AUTO_FOCUS = "#conversation"
     """Never the (hidden) typing box: space must reach the screen's binding."""
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "answer", "Answer/done"),
+        Binding("space", "answer", "Answer"),
         Binding("r", "repeat", "Repeat"),
+        Binding("a", "retry", "Again"),
         Binding("s", "skip", "Skip"),
         Binding("t", "type_answer", "Type"),
         Binding("e", "end", "End"),
-        Binding("escape", "leave", "Leave", show=False),
+        Binding("w", "hold", "Wait, thinking", show=False),
+        Binding("escape", "leave", "Leave"),
+        Binding("n", "skip_notes", "Skip notes", show=False),
     ]
 
-    def __init__(self, scenario: Scenario | None = None, *, resume: SessionDir | None = None) -> None:
+    def __init__(
+        self, scenario: Scenario | None = None, *, resume: SessionDir | None = None, retry: int | None = None
+    ) -> None:
         super().__init__()
         self.scenario = scenario
         self.resume_from = resume
+        self.retry_number = retry
         self.rehearsal: Rehearsal | None = None
         self.prompt: Prompt | None = None
         self.phase = "starting"
         self.typed_only = False
-        """The recorder reads stdin (typed mode, or no microphone): answers come from the Input instead."""
+        """The recorder reads stdin (typed mode, or no microphone): answers come from the box instead."""
         self.after_speech: str | None = None
-        """What to do once the persona stops: "answer", "type", "skip" or "end" (barge-in and friends)."""
+        """What to do once the persona stops: "answer", "type", "skip", "retry" or "end" (barge-in)."""
         self.end_requested = False
+        self.retry_requested = False
+        """``a`` was pressed while an answer was being saved: retry once it is settled."""
+        self.retried: int | None = retry
+        """The question last tried again here: the debrief opens on it, with the attempts compared."""
         self._barged = threading.Event()
         self._finishing = False
+        self._notes_since: float | None = None
+        """When the wait for the coach's debrief notes began (None when not waiting)."""
 
     # -- layout -------------------------------------------------------------------------------------------
 
@@ -82,18 +105,21 @@ class InterviewScreen(BaseScreen):
         yield PersonaCard(self.scenario.persona if self.scenario else None, id="persona")
         yield Static(id="caption")
         with Horizontal(id="status-row"):
-            yield PhaseIndicator(id="phase")
+            yield PhaseIndicator(self.vm.clock, id="phase")
             yield TimeBudget(self.vm.clock, id="budget")
             yield LevelMeter(id="meter")
+        yield Static(id="hint")
         yield Static(id="partial")
         yield RichLog(id="conversation", wrap=True, markup=False, min_width=20)
         with Vertical(id="typed-box"):
-            yield Input(placeholder="Type your answer, Enter to send, Escape to cancel", id="typed")
+            yield Static(Text("Your answer: Enter sends it, Escape closes the box"), classes="box-label")
+            yield AnswerBox(id="typed", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
         yield Static(id="model-status", classes="status")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#typed", Input).cursor_blink = self.vm.live
+        self.query_one("#typed", AnswerBox).cursor_blink = self.vm.live
+        self.query_one("#meter", LevelMeter).display = False
         self.query_one("#caption", Static).update(Text("Getting the interview ready..."))
         self.show_model_state(self.vm.model_state, self.vm.model_detail)
         if self.vm.live:
@@ -102,19 +128,38 @@ class InterviewScreen(BaseScreen):
         self.start_session()
 
     def _tick(self) -> None:
-        if self.phase == "listening":
-            self.query_one("#budget", TimeBudget).refresh_time()
+        self.query_one("#phase", PhaseIndicator).tick()
+        budget = self.query_one("#budget", TimeBudget)
+        if budget.started is not None:
+            budget.refresh_time()
+        if self._notes_since is not None:
+            self._show_notes_wait()
+
+    def _show_notes_wait(self) -> None:
+        waited = self.vm.clock() - self._notes_since if self._notes_since is not None else 0.0
+        self.query_one("#partial", Static).update(
+            Text(f"Asking the coach for debrief notes: {waited:.0f} s so far. Press n to skip them.")
+        )
 
     def set_phase(self, phase: str) -> None:
         self.phase = phase
         self.query_one("#phase", PhaseIndicator).phase = phase
         budget = self.query_one("#budget", TimeBudget)
-        if phase == "listening" and self.prompt is not None:
-            budget.start(self.prompt.budget_seconds)
+        timed = phase == "listening" or (phase == "your_turn" and self.typed_only)
+        if timed and self.prompt is not None:
+            if budget.started is None:
+                budget.start(self.prompt.budget_seconds)
         elif budget.started is not None:
             budget.stop()
         if phase != "listening":
             self.query_one("#meter", LevelMeter).db = None
+        self.show_hint()
+
+    def show_hint(self) -> None:
+        """Say what the keys do now (which answer file Space uses, what to press to type, and so on)."""
+        self.query_one("#hint", Static).update(
+            Text(hint(self.phase, self.prompt, self.rehearsal, self.typed_only))
+        )
 
     def log_line(self, who: str, text: str, style: str = "") -> None:
         """Append to the conversation; ``text`` is literal (transcripts may contain brackets)."""
@@ -131,104 +176,14 @@ class InterviewScreen(BaseScreen):
             status.update(Text(detail))
         else:
             status.update("")
+        status.set_class(state not in ("loading", "failed"), "empty")
 
-    # -- workers (thread: they call Rehearsal and post messages, never touch widgets) ---------------------
+    @property
+    def persona_name(self) -> str:
+        scenario = self.rehearsal.scenario if self.rehearsal else self.scenario
+        return scenario.persona.name.split()[0] if scenario else "Interviewer"
 
-    def listener(self, event: Event) -> None:
-        """Rehearsal's callback, called from worker threads: forward as messages."""
-        if event.kind == "phase":
-            self.post_message(PhaseChanged(event.text, (event.data or {}).get("detail", "")))
-        elif event.kind == "notice":
-            self.post_message(NoticeRaised(event.text))
-
-    @work(thread=True, exclusive=True, group="session", exit_on_error=False, name="Starting the interview")
-    def start_session(self) -> None:
-        from voicemock.session import Rehearsal
-
-        backends = self.vm.wait_backends()
-        recorder = backends.recorder
-        if hasattr(recorder, "on_level"):
-            recorder.on_level = lambda db: self.post_message(LevelMeasured(db))
-        if hasattr(recorder, "on_partial"):
-            recorder.on_partial = lambda text: self.post_message(PartialTranscript(text))
-        if hasattr(recorder, "on_silent_input"):
-            recorder.on_silent_input = lambda seconds: self.post_message(
-                NoticeRaised(
-                    f"Your microphone has picked up nothing for {seconds:.0f} s: is it muted, or the wrong input?"
-                )
-            )
-        from voicemock.backends.answer_files import AnswerFilesRecorder
-        from voicemock.backends.typed import TypedRecorder
-
-        self.typed_only = isinstance(recorder, TypedRecorder)
-        reask = not isinstance(recorder, AnswerFilesRecorder)
-        if self.resume_from is not None:
-            rehearsal = Rehearsal.resume(
-                self.resume_from, self.vm.scenarios, backends, self.listener, reask_on_silence=reask
-            )
-        else:
-            assert self.scenario is not None
-            rehearsal = Rehearsal.begin(
-                self.scenario, backends, self.vm.store, self.listener, reask_on_silence=reask
-            )
-        prompt = rehearsal.current  # journals the first prompt (disk I/O: here, not on the event loop)
-        self.post_message(SessionStarted(rehearsal, prompt, resumed=self.resume_from is not None))
-
-    @work(thread=True, exclusive=True, group="speech", exit_on_error=False, name="Speaking")
-    def speak(self, prompts: list[Prompt], kinds: list[str]) -> None:
-        """Say each prompt in turn; after a barge-in the rest are shown (and saved) but not played."""
-        rehearsal = self.rehearsal
-        assert rehearsal is not None
-        self._barged.clear()
-        for prompt, kind in zip(prompts, kinds, strict=True):
-            self.post_message(QuestionSpeaking(prompt.text, kind, prompt.origin))
-            if self._barged.is_set():
-                rehearsal.render(prompt)
-            else:
-                rehearsal.speak(prompt)
-        self.post_message(QuestionSpoken(prompts[-1].id))
-
-    @work(thread=True, exclusive=True, group="answer", exit_on_error=False, name="Answering")
-    def answer(self, prompt: Prompt, recorded: RecordedAnswer | None = None) -> None:
-        """Capture (or take the typed text), transcribe, then let the engine and coach decide what is next."""
-        rehearsal = self.rehearsal
-        assert rehearsal is not None
-        rec = rehearsal.capture(prompt, recorded)
-        if rec is None:
-            from voicemock.backends.typed import TypedRecorder
-
-            # a failed microphone is replaced by typed answers (Rehearsal.capture): space then opens the box
-            self.typed_only = isinstance(rehearsal.backends.recorder, TypedRecorder)
-            self.post_message(AnswerTranscribed(None, "unavailable"))
-            self.post_message(TurnSettled(rehearsal.current))
-            return
-        self.post_message(AnswerRecorded(rec.source, rec.ended_by))
-        outcome = rehearsal.transcribe(prompt, rec)
-        text = outcome.transcript.text if outcome.transcript else None
-        self.post_message(AnswerTranscribed(text, outcome.status, rec.source))
-        self.post_message(TurnSettled(rehearsal.settle(prompt, rec, outcome)))
-
-    @work(thread=True, exclusive=True, group="answer", exit_on_error=False, name="Skipping")
-    def skip(self) -> None:
-        assert self.rehearsal is not None
-        self.post_message(TurnSettled(self.rehearsal.skip()))
-
-    @work(thread=True, exclusive=True, group="answer", exit_on_error=False, name="Writing the debrief")
-    def finish(self, early: bool) -> None:
-        """End (early, or say the outro when completed), then build and save the debrief."""
-        rehearsal = self.rehearsal
-        assert rehearsal is not None
-        if early and not rehearsal.interview.finished:
-            rehearsal.end()
-        elif rehearsal.interview.ended == "completed" and rehearsal.scenario.outro:
-            last = rehearsal.interview.turns[-1].prompt if rehearsal.interview.turns else None
-            outro = Prompt(
-                "outro", "outro", last.kind if last else PromptKind.QUESTION, rehearsal.scenario.outro, 0, 0
-            )
-            self.post_message(QuestionSpeaking(outro.text, "outro"))
-            rehearsal.speak(outro)
-        report = rehearsal.finish()
-        self.post_message(DebriefReady(report.to_dict(), rehearsal.session.path))
+    # -- workers are in InterviewWorkers (interview_workers.py) -------------------------------------------
 
     def recover(self, worker_name: str, error: BaseException) -> None:
         """After a failed worker: keep everything, and put the screen back where the user can act."""
@@ -240,7 +195,13 @@ class InterviewScreen(BaseScreen):
             )
             return
         self.after_speech = None
+        self._notes_since = None
         self.set_phase("your_turn" if self.prompt is not None else "ended")
+        from voicemock.diskspace import is_full
+
+        if is_full(error):  # the one message that says what is saved and how to resume
+            self.log_line("voicemock", str(self.rehearsal.disk_full(error)), style="italic")
+            return
         self.log_line(
             "voicemock",
             f"{worker_name} failed; everything so far is saved. Space to try again, "
@@ -255,23 +216,36 @@ class InterviewScreen(BaseScreen):
         self.rehearsal = rehearsal
         self.scenario = rehearsal.scenario
         self.prompt = message.prompt
+        self.query_one("#meter", LevelMeter).display = rehearsal.live_input
+        self.query_one("#budget", TimeBudget).display = not isinstance(
+            rehearsal.backends.recorder, PreparedAnswers
+        )
         self.query_one("#persona", PersonaCard).set_persona(rehearsal.scenario.persona, self._progress())
-        for line in self._replayed(rehearsal) if message.resumed else []:
-            self.log_line(*line)
+        if message.retry is not None and message.prompt is not None:
+            self.log_line(
+                "voicemock",
+                f"Answering Q{message.retry} again (attempt {message.prompt.attempt}). Your earlier answers are "
+                "kept; the debrief will put the attempts side by side.",
+                style="italic",
+            )
+        elif message.resumed:
+            for line in self._replayed(rehearsal):
+                self.log_line(*line)
         if message.prompt is None:
             self._finish(early=False)
             return
-        if message.resumed:
-            self.speak([message.prompt], [str(message.prompt.kind)])
-        else:
-            intro = Prompt("intro", "intro", message.prompt.kind, rehearsal.scenario.intro, 0, 0)
-            self.speak([intro, message.prompt], ["intro", str(message.prompt.kind)])
+        if rehearsal.has_recovery:
+            self.log_line(speaker(message.prompt, self.persona_name), message.prompt.text)
+            self.set_phase("transcribing")
+            self.recover_answer()
+            return
+        opening = rehearsal.opening
+        self.speak([opening, message.prompt] if opening is not None else [message.prompt])
 
     def _replayed(self, rehearsal: Rehearsal) -> list[tuple[str, str, str]]:
-        name = rehearsal.scenario.persona.name.split()[0]
         lines: list[tuple[str, str, str]] = [("voicemock", "Resumed: the conversation so far.", "italic")]
         for turn in rehearsal.interview.turns:
-            lines.append((name, turn.prompt.text, ""))
+            lines.append((speaker(turn.prompt, self.persona_name), turn.prompt.text, ""))
             answer = turn.transcript.text if turn.transcript else f"({turn.status})"
             lines.append(("You", answer, ""))
         return lines
@@ -281,17 +255,15 @@ class InterviewScreen(BaseScreen):
             return ""
         total = len(self.rehearsal.scenario.questions)
         extra = f", follow-up {self.prompt.follow_up_index}" if self.prompt.follow_up_index else ""
-        return f"Q{self.prompt.number} of {total}{extra}"
+        again = f", attempt {self.prompt.attempt}" if self.prompt.attempt > 1 else ""
+        return f"Q{self.prompt.number} of {total}{again}{extra}"
 
     def on_question_speaking(self, message: QuestionSpeaking) -> None:
         self.set_phase("speaking")
-        self.query_one("#caption", Static).update(Text(message.text))
+        self.query_one("#caption", Static).update(Text(message.prompt.text))
         self.query_one("#partial", Static).update("")
+        self.log_line(speaker(message.prompt, self.persona_name, message.again), message.prompt.text)
         assert self.rehearsal is not None
-        who = self.rehearsal.scenario.persona.name.split()[0]
-        if message.kind == str(PromptKind.FOLLOW_UP):
-            who += f" (follow-up, {message.origin})"
-        self.log_line(who, message.text)
         self.query_one("#persona", PersonaCard).set_persona(self.rehearsal.scenario.persona, self._progress())
 
     def on_question_spoken(self, message: QuestionSpoken) -> None:
@@ -301,18 +273,40 @@ class InterviewScreen(BaseScreen):
         if self.prompt is not None:
             self.query_one("#budget", TimeBudget).show_budget(self.prompt.budget_seconds)
         todo, self.after_speech = self.after_speech, None
+        conversation = self.rehearsal is not None and (self.rehearsal.hands_free or self.rehearsal.barged_in)
+        if todo is None and conversation and not self.typed_only and not self.end_requested:
+            todo = "answer"  # a conversation: the answer starts when the persona stops (or is interrupted)
         if todo == "answer":
             self.action_answer()
         elif todo == "type":
             self.action_type_answer()
         elif todo == "skip":
             self.action_skip()
+        elif todo == "retry":
+            self.action_retry()
         elif todo == "end" or self.end_requested:
             self._finish(early=True)
 
     def on_phase_changed(self, message: PhaseChanged) -> None:
-        if message.phase in ("listening", "transcribing", "thinking", "debrief"):
+        if message.phase in ("listening", "transcribing", "thinking", "debrief", "notes"):
             self.set_phase(message.phase)
+        if message.phase == "notes":
+            self._notes_since = self.vm.clock()
+            self._show_notes_wait()
+        elif self._notes_since is not None:
+            self._notes_since = None
+            self.query_one("#partial", Static).update("")
+
+    def on_progress_reported(self, message: ProgressReported) -> None:
+        if message.what != "transcribing" or self.phase != "transcribing":
+            return
+        left = ""
+        if message.eta is not None and message.fraction < 1:
+            s = round(message.eta)
+            left = f" (about {s // 60} min {s % 60:02d} s left)" if s >= 60 else f" (about {s} s left)"
+        self.query_one("#partial", Static).update(
+            Text(f"Transcribing your answer: {message.fraction * 100:.0f}%{left}")
+        )
 
     def on_notice_raised(self, message: NoticeRaised) -> None:
         self.notify(message.text, severity=message.severity, timeout=8, markup=False)  # type: ignore[arg-type]
@@ -325,6 +319,16 @@ class InterviewScreen(BaseScreen):
 
     def on_partial_transcript(self, message: PartialTranscript) -> None:
         self.query_one("#partial", Static).update(Text(message.text))
+
+    def on_turn_paused(self, message: TurnPaused) -> None:
+        if self.phase == "listening" and self.rehearsal is not None and self.rehearsal.hands_free:
+            hint = "thinking? take your time (w: hold)" if message.thinking else "pause (w: hold, keep talking)"
+            self.query_one("#phase", PhaseIndicator).update(Text(f"listening · {hint}"))
+
+    def on_turn_resumed(self, message: TurnResumed) -> None:
+        if self.phase == "listening":
+            self.query_one("#phase", PhaseIndicator).phase = "listening"
+            self.query_one("#phase", PhaseIndicator).update(Text(PHASE_LISTENING))
 
     def on_answer_recorded(self, message: AnswerRecorded) -> None:
         self.query_one("#partial", Static).update(Text(f"Answer saved ({message.source})."))
@@ -340,17 +344,21 @@ class InterviewScreen(BaseScreen):
 
     def on_turn_settled(self, message: TurnSettled) -> None:
         self.prompt = message.prompt
-        if message.prompt is None:
+        target = self.rehearsal.interview.retry_target() if self.rehearsal else None
+        if self.retry_requested and target is not None and not self.end_requested:
+            self.retry_requested = False
+            self._start_retry(target)
+        elif message.prompt is None:
             self._finish(early=False)
         elif self.end_requested:
             self._finish(early=True)
         else:
-            self.speak([message.prompt], [str(message.prompt.kind)])
+            self.speak([message.prompt])
 
     def on_debrief_ready(self, message: DebriefReady) -> None:
-        from voicemock.tui.debrief_screen import DebriefScreen
+        from voicemock.store import SessionDir
 
-        self.app.switch_screen(DebriefScreen(message.report, message.directory, fresh=True))
+        self.vm.show_debrief(SessionDir(message.directory), message.report, question=self.retried)
 
     # -- actions ------------------------------------------------------------------------------------------
 
@@ -378,18 +386,56 @@ class InterviewScreen(BaseScreen):
             self.set_phase("listening")
             self.answer(self.prompt)
         elif self.phase == "listening" and self.rehearsal is not None:
-            finish = getattr(self.rehearsal.backends.recorder, "finish", None)
-            if finish is not None:
-                finish()
+            self.rehearsal.finish_answer()
+
+    def action_hold(self) -> None:
+        """Hands-free: hold the turn while thinking (the pause does not end the answer)."""
+        if self.phase == "listening" and self.rehearsal is not None and self.rehearsal.hands_free:
+            self.rehearsal.hold_turn()
+            self.query_one("#phase", PhaseIndicator).update(Text("listening · holding: take your time"))
+
+    def action_skip_notes(self) -> None:
+        """n while the coach's notes are awaited: write the debrief without them (it says so)."""
+        if self.phase == "notes" and self.rehearsal is not None:
+            self.rehearsal.skip_notes("you pressed n")
+            self.query_one("#partial", Static).update(Text("Skipping the coach's notes..."))
 
     def action_repeat(self) -> None:
         if self.phase == "your_turn" and self.prompt is not None:
-            self.speak([self.prompt], ["repeat"])
+            self.speak([self.prompt], again=True)
+
+    def action_retry(self) -> None:
+        """Ask the question just answered again, as a new attempt (the earlier one is kept)."""
+        if self.rehearsal is None or self._finishing:
+            return
+        if self.phase == "listening":
+            self.notify("Finish this answer first (space), then press a to answer again.", markup=False)
+            return
+        if self.phase in ("transcribing", "thinking"):
+            # An answer is being saved or judged: ask the question again as soon as it is settled.
+            self.retry_requested = True
+            self.notify("Saving your answer first; then the question is asked again.", markup=False)
+            return
+        target = self.rehearsal.interview.retry_target()
+        if target is None:
+            self.notify("Nothing answered yet to try again: answer this question first.", markup=False)
+        elif self.phase == "speaking":
+            self._barge_in("retry")
+        elif self.phase == "your_turn":
+            self._start_retry(target)
+
+    def _start_retry(self, target: int) -> None:
+        self.retried = target
+        self._close_typing()
+        self.set_phase("thinking")
+        self.log_line("voicemock", f"Trying Q{target} again; your earlier answer is kept.", style="italic")
+        self.retry(target)
 
     def action_skip(self) -> None:
         if self.phase == "speaking":
             self._barge_in("skip")
         elif self.phase == "your_turn" and self.prompt is not None:
+            self._close_typing()
             self.log_line("You", "(skipped)", style="italic")
             self.set_phase("thinking")
             self.skip()
@@ -401,15 +447,15 @@ class InterviewScreen(BaseScreen):
         if self.phase != "your_turn":
             return
         self.query_one("#typed-box").add_class("open")
-        self.query_one("#typed", Input).focus()
+        self.query_one("#typed", AnswerBox).focus()
 
-    @on(Input.Submitted, "#typed")
-    def _typed(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
-        self._close_typing()
+    @on(AnswerBox.Submitted, "#typed")
+    def _typed(self, event: AnswerBox.Submitted) -> None:
+        text = event.text.strip()
         if not text or self.prompt is None or self.phase != "your_turn":
             return
-        event.input.value = ""
+        event.box.clear()
+        self._close_typing()
         self.set_phase("thinking")
         self.answer(self.prompt, RecordedAnswer(source="typed", text=text))
 
@@ -418,19 +464,38 @@ class InterviewScreen(BaseScreen):
         self.query_one("#conversation", RichLog).focus()
 
     def action_end(self) -> None:
+        """Ask first: ending cannot be undone (the debrief then covers what was answered)."""
+        if self.rehearsal is None or self._finishing:
+            return
+        answered = sum(1 for t in self.rehearsal.interview.turns if t.answered)
+        retrying = self.rehearsal.interview.after_retry is not None
+        question = "Stop trying this question again?" if retrying else "End the interview now?"
+        if retrying:
+            detail = "What you have answered in this attempt is kept and compared with the earlier ones."
+        elif answered:
+            detail = f"Your {answered} answer{'s' if answered > 1 else ''} so far are kept; the debrief covers them."
+        else:
+            detail = "Nothing is answered yet, so the debrief will have nothing to score."
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self._end_now()
+
+        self.app.push_screen(ConfirmScreen(question, detail, "End", "Keep going"), decided)
+
+    def _end_now(self) -> None:
         if self.rehearsal is None or self._finishing:
             return
         if self.phase == "speaking":
             self._barge_in("end")
         elif self.phase in ("your_turn", "ended", "error"):
+            self._close_typing()
             self._finish(early=True)
         else:
             # An answer is in flight: keep it, then end (it is transcribed and settled first).
             self.end_requested = True
             if self.phase == "listening":
-                finish = getattr(self.rehearsal.backends.recorder, "finish", None)
-                if finish is not None:
-                    finish()
+                self.rehearsal.finish_answer()
             self.notify("Ending after this answer is saved.")
 
     def action_leave(self) -> None:
@@ -440,8 +505,10 @@ class InterviewScreen(BaseScreen):
             return
         if self.rehearsal is not None and not self._finishing:
             self.rehearsal.stop_speaking()
-            cancel: Any = getattr(self.rehearsal.backends.recorder, "cancel", None)
-            if cancel is not None and self.phase == "listening":
-                cancel()
-            self.notify("Interview saved; resume it from history (h).", markup=False)
-        self.app.pop_screen()
+            if self.phase == "listening":
+                self.rehearsal.cancel_answer()
+            self.notify(
+                f"Saved; resume it from history (h). {shorten(self.rehearsal.scenario.title, 40)}",
+                markup=False,
+            )
+        self.vm.back()

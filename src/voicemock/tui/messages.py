@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from voicemock.debrief import Debrief
     from voicemock.models import Prompt
+    from voicemock.progress import QuestionHistory
     from voicemock.session import Rehearsal
 
 
@@ -25,21 +27,23 @@ class _Fact(Message):
 
 @dataclass
 class SessionStarted(_Fact):
-    """A rehearsal was begun or resumed; ``prompt`` is what waits for an answer (None: already over)."""
+    """A rehearsal was begun, resumed or reopened to retry a question; ``prompt`` is what waits for an
+    answer (None: already over)."""
 
     rehearsal: Rehearsal
     prompt: Prompt | None
     resumed: bool = False
+    retry: int | None = None
+    """The question being tried again, when the session was reopened from its debrief."""
 
 
 @dataclass
 class QuestionSpeaking(_Fact):
-    """The persona started saying ``text`` (the intro, a question, a follow-up or the outro)."""
+    """The persona started saying ``prompt`` (the intro, a question, a follow-up or the outro);
+    ``again`` when it is said a second time (the candidate asked to hear it again)."""
 
-    text: str
-    kind: str
-    """"intro", "outro", or the prompt kind ("question", "follow_up", "repeat")."""
-    origin: str = "scenario"
+    prompt: Prompt
+    again: bool = False
 
 
 @dataclass
@@ -75,9 +79,9 @@ class TurnSettled(_Fact):
 
 @dataclass
 class DebriefReady(_Fact):
-    """The debrief was built and saved; ``report`` is its JSON form (the same shape ``debrief.load`` reads)."""
+    """The debrief was built and saved in ``directory``."""
 
-    report: dict[str, Any]
+    report: Debrief
     directory: Path
 
 
@@ -118,6 +122,19 @@ class PartialTranscript(_Fact):
 
 
 @dataclass
+class TurnPaused(_Fact):
+    """Hands-free: the candidate paused (``seconds`` in, or 0 when it began); resumed speech clears it."""
+
+    thinking: bool
+    """The pause sounds mid-thought (the answer waits longer) rather than finished."""
+
+
+@dataclass
+class TurnResumed(_Fact):
+    """The candidate spoke again after a pause."""
+
+
+@dataclass
 class ModelLoadChanged(_Fact):
     """The speech-to-text model started loading, finished, or failed (first run can take seconds)."""
 
@@ -146,6 +163,20 @@ class ProbeFinished(_Fact):
 
 @dataclass
 class HistoryLoaded(_Fact):
-    """Past sessions read from disk (oldest first), with the figures the progress chart needs."""
+    """Past sessions read from disk (oldest first), with the figures the progress chart needs, and every
+    question practised with its attempts."""
 
     rows: list[dict[str, Any]]
+    questions: list[QuestionHistory] = field(default_factory=list)
+
+
+@dataclass
+class ProgressReported(_Fact):
+    """A long wait moved on: ``what`` ("transcribing") is ``fraction`` done, ``eta`` seconds left (or None)."""
+
+    what: str
+    fraction: float
+    eta: float | None = None
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ProgressReported)

@@ -1,31 +1,34 @@
-"""The practice picker (scenarios grouped by round, with a filter) and the settings view.
+"""The practice picker: scenarios grouped by round, a filter that ranks what it finds, and the way to history
+and settings.
 
 Scenario titles and descriptions are user-editable TOML: they are shown as ``Text`` (never markup).
+
+The filter is reached with ``/``, or by simply typing on the list (any letter that is not a key of this
+screen). ``/`` is a priority binding that moves the focus at once, so the keys that follow it in the same
+burst (a paste of ``/fraud``) land in the filter rather than in the list that had the focus when they
+arrived; typing on the list leaves the focus where it is, for the same reason.
 """
 
 from __future__ import annotations
 
-import tempfile
-import threading
+import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import ClassVar
 
+from rich.console import Group
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, Static, Switch
+from textual.events import Key
+from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from voicemock import paths
-from voicemock.config import Settings
 from voicemock.scenario import Round, Scenario
-from voicemock.tui.messages import LevelMeasured, ProbeFinished
-from voicemock.tui.widgets import BaseScreen, LevelMeter
-
-if TYPE_CHECKING:
-    pass
+from voicemock.tui.tailoring_support import material_summary
+from voicemock.tui.widgets import BaseScreen, Hanging
 
 ROUND_LABELS = {
     Round.RECRUITER_SCREEN: "Recruiter screen",
@@ -36,6 +39,10 @@ ROUND_LABELS = {
     Round.LEADERSHIP: "Leadership",
 }
 
+#: How much a query word found in each field counts: the title names what you practise, the persona who
+#: asks, the description only hints (a word in the description must not outrank a word in a title).
+FIELD_WEIGHTS = (("title", 8.0), ("persona", 4.0), ("round", 3.0), ("description", 1.0))
+
 
 def _is_users(scenario: Scenario) -> bool:
     """True for scenarios that do not ship with voicemock (the user's own directory or --scenarios)."""
@@ -43,16 +50,65 @@ def _is_users(scenario: Scenario) -> bool:
     return bool(scenario.source) and shipped not in Path(scenario.source).resolve().parents
 
 
-def scenario_option(scenario: Scenario) -> Option:
-    """One picker row: title, then persona, question count and rough length (all literal text)."""
-    text = Text(scenario.title, style="bold")
+def match_score(scenario: Scenario, query: str) -> float:
+    """How well ``scenario`` matches every word of ``query`` (0: some word is found nowhere).
+
+    A word at the start of a word in a field counts fully, inside a word half as much; the best field counts.
+    """
+    fields = {
+        "title": f"{scenario.title} {scenario.id}",
+        "persona": f"{scenario.persona.name} {scenario.persona.role}",
+        "round": ROUND_LABELS[scenario.round],
+        "description": scenario.description,
+    }
+    total = 0.0
+    for word in query.lower().split():
+        best = 0.0
+        for name, weight in FIELD_WEIGHTS:
+            text = fields[name].lower()
+            if re.search(r"(?<![a-z0-9])" + re.escape(word), text):
+                best = max(best, weight)
+            elif word in text:
+                best = max(best, weight / 2)
+        if best == 0.0:
+            return 0.0
+        total += best
+    return total
+
+
+def scenario_option(scenario: Scenario, with_round: bool = False) -> Option:
+    """One picker row: title, then persona, question count and rough length (all literal text), each
+    wrapping with a hanging indent."""
+    title = Text(scenario.title, style="bold")
     if _is_users(scenario):
-        text.append("  (yours)", style="italic")
-    text.append(
-        f"\n  {scenario.persona.name}, {scenario.persona.role} \u00b7 {len(scenario.questions)} questions"
+        title.append("  (yours)", style="italic")
+    where = f"{ROUND_LABELS[scenario.round]} \u00b7 " if with_round else ""
+    details = Text(
+        f"{where}{scenario.persona.name}, {scenario.persona.role} \u00b7 {len(scenario.questions)} questions"
         f" \u00b7 ~{scenario.minutes} min"
     )
-    return Option(text, id=scenario.id)
+    return Option(Group(Hanging(title, 2), Hanging(details, 2, 2)), id=scenario.id)
+
+
+class FilterInput(Input):
+    """The filter box: Enter or Down go to the results, Escape clears the filter and goes back to the list.
+
+    Priority bindings act as each key arrives, so in a burst ("/fraud" Enter Enter) the second Enter already
+    finds the list focused and starts the scenario. Enter typed before the app has taken over the terminal
+    arrives as Ctrl+J (the terminal's line discipline turned it into a newline), so that counts as Enter.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,ctrl+j,down", "results", "Results", show=False, priority=True),
+        Binding("escape", "clear", "Clear filter", priority=True),
+    ]
+
+    def action_results(self) -> None:
+        self.screen.set_focus(self.screen.query_one("#scenarios"))
+
+    def action_clear(self) -> None:
+        self.value = ""
+        self.action_results()
 
 
 class PickerScreen(BaseScreen):
@@ -61,16 +117,18 @@ class PickerScreen(BaseScreen):
     AUTO_FOCUS = "#scenarios"
     """The list, not the filter: otherwise the first key press (h, o, /) is typed into the filter."""
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "start", "Start", show=True),
-        Binding("slash", "filter", "Filter"),
+        Binding("enter", "start", "Start"),
+        Binding("ctrl+j", "start", "Start", show=False),
+        Binding("slash", "filter", "Filter", priority=True),
         Binding("h", "history", "History"),
         Binding("o", "settings", "Settings"),
-        Binding("q", "quit", "Quit"),
+        Binding("c", "tailor", "CV & job"),
+        Binding("q", "app.quit", "Quit"),
     ]
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
-        yield Input(placeholder="Filter scenarios (title, persona, round)...", id="filter")
+        yield FilterInput(placeholder="/ to filter: title, persona, round...", id="filter")
         with Horizontal(id="picker-body"):
             yield OptionList(id="scenarios")
             with VerticalScroll(id="scenario-detail"):
@@ -81,7 +139,6 @@ class PickerScreen(BaseScreen):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).cursor_blink = self.vm.live
         self.fill("")
-        self.show_model_state(self.vm.model_state, self.vm.model_detail)
         errors = self.vm.scenarios.errors
         if errors:
             self.notify(
@@ -91,46 +148,52 @@ class PickerScreen(BaseScreen):
             )
 
     def fill(self, query: str) -> None:
-        """Rebuild the list: a heading per round, the matching scenarios under it."""
-        q = query.strip().lower()
-        options: list[Option | None] = []
-        current: Round | None = None
-        for scenario in self.vm.scenarios:
-            haystack = " ".join(
-                [
-                    scenario.id,
-                    scenario.title,
-                    scenario.description,
-                    scenario.persona.name,
-                    scenario.persona.role,
-                    ROUND_LABELS[scenario.round],
-                ]
-            ).lower()
-            if q and q not in haystack:
-                continue
-            if scenario.round != current:
-                current = scenario.round
-                options.append(Option(Text(ROUND_LABELS[current].upper(), style="bold"), disabled=True))
-            options.append(scenario_option(scenario))
+        """Rebuild the list: with no query, a heading per round; with one, the matches best first."""
+        q = query.strip()
+        options: list[Option] = []
+        if q:
+            ranked = sorted(
+                ((match_score(s, q), i, s) for i, s in enumerate(self.vm.scenarios)),
+                key=lambda t: (-t[0], t[1]),
+            )
+            options = [scenario_option(s, with_round=True) for score, _, s in ranked if score > 0]
+        else:
+            current: Round | None = None
+            for scenario in self.vm.scenarios:
+                if scenario.round != current:
+                    current = scenario.round
+                    options.append(Option(Text(ROUND_LABELS[current].upper(), style="bold"), disabled=True))
+                options.append(scenario_option(scenario))
+        self.matches = sum(1 for o in options if not o.disabled)
         listing = self.query_one("#scenarios", OptionList)
         listing.clear_options()
         if not options:
-            listing.add_option(Option(Text(f"No scenario matches {query!r}"), disabled=True))
+            listing.add_option(
+                Option(Text(f"No scenario matches {q!r}: Esc clears the filter"), disabled=True)
+            )
             self.query_one("#detail", Static).update("")
-            return
-        listing.add_options(options)
-        for index, option in enumerate(options):
-            if option is not None and not option.disabled:
-                listing.highlighted = index
-                break
+        else:
+            listing.add_options(options)
+            listing.highlighted = next(i for i, o in enumerate(options) if not o.disabled)
+        self.show_status(q)
+
+    def show_status(self, query: str = "") -> None:
+        total = len(self.vm.scenarios)
+        if query:
+            found = f"{self.matches} of {total} scenarios match {query!r}"
+            line = f"{found} \u00b7 Enter start \u00b7 Esc clear" if self.matches else found
+        else:
+            line = f"{total} scenarios \u00b7 Enter start \u00b7 / filter \u00b7 h history \u00b7 o settings"
+            tailored = material_summary(self.vm.settings.tailor.cv, self.vm.settings.tailor.job)
+            line += f" \u00b7 c {tailored or 'CV & job'}"
+        state, detail = self.vm.model_state, self.vm.model_detail
+        if state in ("loading", "failed"):
+            line += f" \u00b7 {detail}"
+        self.query_one("#status", Static).update(Text(line))
 
     @on(Input.Changed, "#filter")
     def _filtered(self, event: Input.Changed) -> None:
         self.fill(event.value)
-
-    @on(Input.Submitted, "#filter")
-    def _filter_done(self) -> None:
-        self.query_one("#scenarios", OptionList).focus()
 
     @on(OptionList.OptionHighlighted, "#scenarios")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -161,198 +224,52 @@ class PickerScreen(BaseScreen):
 
     def start(self, scenario_id: str | None) -> None:
         scenario = self.vm.scenarios.scenarios.get(scenario_id or "")
-        if scenario is None:
-            return
-        from voicemock.tui.interview_screen import InterviewScreen
-
-        self.app.push_screen(InterviewScreen(scenario))
+        if scenario is not None:
+            self.vm.start_interview(scenario)
 
     def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        """Focus the filter now (not later, as ``focus()`` would): the next keys must land in it."""
+        field = self.query_one("#filter", Input)
+        if self.focused is field:
+            field.insert_text_at_cursor("/")
+            return
+        self.set_focus(field)
+
+    def on_key(self, event: Key) -> None:
+        """Letters typed on the list (other than this screen's keys) filter it; Backspace and Escape edit
+        that filter. The list keeps the focus, so a fast burst of letters arrives in order."""
+        listing = self.query_one("#scenarios", OptionList)
+        if self.focused not in (None, listing):
+            return
+        field = self.query_one("#filter", Input)
+        char = event.character
+        if event.key == "backspace" and field.value:
+            field.value = field.value[:-1]
+        elif event.key == "escape" and field.value:
+            field.value = ""
+        elif (
+            char and len(char) == 1 and (char.isalnum() or char in "-' ") and event.key not in self._own_keys()
+        ):
+            if char == " " and not field.value:
+                return
+            field.value += char
+        else:
+            return
+        field.cursor_position = len(field.value)
+        event.stop()
+
+    def _own_keys(self) -> set[str]:
+        """The letters bound on this screen (h, o, c, q ...): they act, they never filter."""
+        return {b.key for b in self.BINDINGS if isinstance(b, Binding) and len(b.key) == 1}
 
     def action_history(self) -> None:
-        from voicemock.tui.history import HistoryScreen
-
-        self.app.push_screen(HistoryScreen())
+        self.vm.show_history()
 
     def action_settings(self) -> None:
-        self.app.push_screen(SettingsScreen())
+        self.vm.show_settings()
+
+    def action_tailor(self) -> None:
+        self.vm.show_tailor(lambda: self.show_status(self.query_one("#filter", Input).value.strip()))
 
     def show_model_state(self, state: str, detail: str) -> None:
-        status = self.query_one("#status", Static)
-        count = len(self.vm.scenarios)
-        line = f"{count} scenarios \u00b7 Enter to start \u00b7 h history \u00b7 o settings"
-        if state in ("loading", "failed"):
-            line += f" \u00b7 {detail}"
-        status.update(Text(line))
-
-
-# ---------------------------------------------------------------------------------------------------------
-
-
-class SettingsScreen(BaseScreen):
-    """Voice, microphone, answer ending, LLM coach and Whisper model; saved to the config file."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save"),
-        Binding("escape", "close", "Back"),
-    ]
-
-    def compose(self) -> ComposeResult:
-        s = self.vm.settings
-        yield Header(show_clock=False)
-        with VerticalScroll(id="settings-form"):
-            yield Label("Speak the questions")
-            yield Switch(value=s.speech.enabled, id="speech")
-            yield Label("Input device (name or index; empty = system default)")
-            with Horizontal(classes="row"):
-                yield Input(value=str(s.audio.input_device or ""), id="input-device")
-                yield Button("Test level", id="test-level")
-            yield LevelMeter(id="test-meter")
-            yield Label("How an answer ends")
-            yield Select(
-                [("Press space again", "key"), ("Space, or a long silence", "silence")],
-                value=s.audio.end_mode,
-                allow_blank=False,
-                id="end-mode",
-            )
-            yield Label("Follow-up coach")
-            yield Select(
-                [
-                    ("Scripted (offline)", "scripted"),
-                    ("OpenAI-compatible endpoint", "openai"),
-                    ("Local GGUF", "local"),
-                ],
-                value=s.llm.coach,
-                allow_blank=False,
-                id="coach",
-            )
-            yield Label("LLM endpoint (base URL; empty = OPENAI_BASE_URL or api.openai.com)")
-            yield Input(value=s.llm.base_url or "", id="base-url")
-            yield Label("LLM model")
-            with Horizontal(classes="row"):
-                yield Input(value=s.llm.model, id="model")
-                yield Button("Test connection", id="test-llm")
-            yield Label("Whisper model ('bundled' or a CTranslate2 model directory)")
-            yield Input(value=s.whisper.model, id="whisper-model")
-            yield Static(id="probe-result")
-            with Horizontal(classes="row"):
-                yield Button("Save", id="save", variant="primary")
-                yield Button("Cancel", id="cancel")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        for field in self.query(Input):
-            field.cursor_blink = self.vm.live
-
-    def collect(self) -> Settings:
-        """The edited settings (validated by pydantic; a bad value raises with the field named)."""
-        data: dict[str, Any] = self.vm.settings.model_dump()
-        data["speech"]["enabled"] = self.query_one("#speech", Switch).value
-        data["audio"]["input_device"] = self.query_one("#input-device", Input).value.strip() or None
-        data["audio"]["end_mode"] = self.query_one("#end-mode", Select).value
-        data["llm"]["coach"] = self.query_one("#coach", Select).value
-        data["llm"]["base_url"] = self.query_one("#base-url", Input).value.strip() or None
-        data["llm"]["model"] = self.query_one("#model", Input).value.strip() or "gpt-4o-mini"
-        data["whisper"]["model"] = self.query_one("#whisper-model", Input).value.strip() or "bundled"
-        api_key = self.vm.settings.llm.api_key
-        settings = Settings.model_validate(data)
-        settings.llm.api_key = api_key
-        return settings
-
-    def action_save(self) -> None:
-        from pydantic import ValidationError
-
-        try:
-            settings = self.collect()
-        except ValidationError as exc:
-            self.notify(str(exc), title="Not saved", severity="error", markup=False)
-            return
-        path = self.vm.apply_settings(settings)
-        self.notify(f"Saved to {path}", markup=False)
-        self.app.pop_screen()
-
-    def action_close(self) -> None:
-        self.app.pop_screen()
-
-    @on(Button.Pressed, "#save")
-    def _save(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.action_close()
-
-    @on(Button.Pressed, "#test-llm")
-    def _test_llm(self) -> None:
-        self.query_one("#probe-result", Static).update(Text("Testing the LLM endpoint..."))
-        self.test_llm(self.collect())
-
-    @work(thread=True, exclusive=True, group="probe-llm", exit_on_error=False)
-    def test_llm(self, settings: Settings) -> None:
-        """Thread worker: one short request to the endpoint (uses the coach module's probe if present)."""
-        try:
-            from voicemock.backends import openai_coach
-        except ImportError:
-            self.post_message(ProbeFinished("llm", False, "the OpenAI-compatible coach is not installed"))
-            return
-        probe = getattr(openai_coach, "probe_endpoint", None)
-        if probe is None:
-            self.post_message(ProbeFinished("llm", False, "this version cannot test the endpoint"))
-            return
-        ok, detail = probe(settings.llm)
-        self.post_message(ProbeFinished("llm", bool(ok), str(detail)))
-
-    @on(Button.Pressed, "#test-level")
-    def _test_level(self) -> None:
-        self.query_one("#probe-result", Static).update(
-            Text("Speak now: measuring the input level for 3 s...")
-        )
-        self.test_level(self.collect())
-
-    @work(thread=True, exclusive=True, group="probe-mic", exit_on_error=False)
-    def test_level(self, settings: Settings) -> None:
-        """Thread worker: record 3 s from the chosen device, posting levels to the meter; keep nothing."""
-        try:
-            from voicemock.backends.microphone import MicrophoneRecorder
-        except ImportError:
-            self.post_message(ProbeFinished("mic", False, "live microphone support is not installed"))
-            return
-        from voicemock.errors import VoicemockError
-        from voicemock.models import Prompt, PromptKind
-
-        peak: list[float] = [-120.0]
-
-        def level(db: float) -> None:
-            peak[0] = max(peak[0], db)
-            self.post_message(LevelMeasured(db))
-
-        recorder = MicrophoneRecorder(settings.audio, on_level=level)
-        timer = threading.Timer(3.0, recorder.finish)
-        prompt = Prompt("level-test", "level-test", PromptKind.QUESTION, "level test", 30, 0)
-        with tempfile.TemporaryDirectory() as tmp:
-            timer.start()
-            try:
-                recorder.record(prompt, Path(tmp) / "level.wav")
-            except VoicemockError as exc:
-                self.post_message(ProbeFinished("mic", False, str(exc)))
-                return
-            finally:
-                timer.cancel()
-        ok = peak[0] > -60
-        detail = f"peak {peak[0]:.0f} dBFS" + ("" if ok else ": nearly silent (muted, or the wrong device?)")
-        self.post_message(ProbeFinished("mic", ok, detail))
-
-    def on_level_measured(self, message: LevelMeasured) -> None:
-        self.query_one("#test-meter", LevelMeter).db = message.db
-
-    def on_probe_finished(self, message: ProbeFinished) -> None:
-        what = "LLM endpoint" if message.what == "llm" else "Microphone"
-        verdict = "ok" if message.ok else "problem"
-        self.query_one("#probe-result", Static).update(Text(f"{what}: {verdict}: {message.detail}"))
-        self.notify(
-            f"{what}: {message.detail}", severity="information" if message.ok else "warning", markup=False
-        )
-
-    def recover(self, worker_name: str, error: BaseException) -> None:
-        self.query_one("#probe-result", Static).update(Text(f"Test failed: {error}"))
+        self.show_status(self.query_one("#filter", Input).value.strip())
