@@ -38,8 +38,10 @@ from voicemock.signals import Dimension
 from voicemock.slots import provenance
 from voicemock.store import write_atomic
 
-SCHEMA = 3
-"""3: each question keeps every ``attempts`` (each with its own signals, speech figures, ``scores`` and the
+SCHEMA = 4
+"""4: the per-question ``scores`` (top level and in each attempt) are graded (how well the candidate reasoned,
+``grading.py``), and every signal carries its place on its ladder: ``level`` (0 not shown), ``top``,
+``anchor`` (what the level means) and ``next`` (what the next level needs). 3: each question keeps every ``attempts`` (each with its own signals, speech figures, ``scores`` and the
 ``changes`` since the attempt before); turns carry ``attempt``; evidence quotes carry ``start``/``end``
 seconds in the answer's audio. 2: each question carries its own ``scores`` (same dimension ids as the top
 level); delivery is judged on spoken answers only (``null`` with a basis for typed ones). 1: top-level scores
