@@ -16,7 +16,8 @@ For each answer of a set in ``bench/eval/`` this prints what the set's labels al
 Blind sets (``blind*.jsonl``) print aggregate figures only: no per-pair or per-answer lines, so nobody tunes
 on them by accident (``--items`` overrides for the older blind sets, whose per-item results are published).
 
-Usage: ``python bench/bench_rubric.py [--set PATH] [--text-only] [--voice espeak|piper] [--patterns-only]``.
+Usage: ``python bench/bench_rubric.py [--set PATH] [--text-only | --spoken-only] [--voice espeak|piper]
+[--patterns-only]``.
 """
 
 from __future__ import annotations
@@ -353,6 +354,7 @@ def print_report(name: str, report: Report, items: bool) -> None:
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(description="Benchmark the rubric against a labelled set.")
     parser.add_argument("--text-only", action="store_true", help="skip the spoken half")
+    parser.add_argument("--spoken-only", action="store_true", help="skip the typed half")
     parser.add_argument(
         "--set", type=Path, default=EVAL, help=f"labelled answers (default {EVAL.relative_to(ROOT)})"
     )
@@ -377,11 +379,12 @@ def main(argv: Sequence[str]) -> int:
         f"{len(records)} answers, {sum(1 for r in records if r.get('pair')) // 2} pairs; detector: "
         f"{'patterns only' if judge is None else rubric_label()}"
     )
-    print_report(
-        "typed answers",
-        evaluate(records, text_transcripts(records), scenarios, judge, ladder_labels=ladder_labels),
-        items,
-    )
+    if not args.spoken_only:
+        print_report(
+            "typed answers",
+            evaluate(records, text_transcripts(records), scenarios, judge, ladder_labels=ladder_labels),
+            items,
+        )
     if not args.text_only:
         started = time.perf_counter()
         transcripts = speech_cache.transcripts(records, args.voice, args.set.stem)
