@@ -94,3 +94,25 @@ def test_short_quote_is_verbatim_and_short() -> None:
     sentence = "So the trade-off is really where we set the cut-off score, and I'd lean towards approving more."
     q = short_quote(sentence)
     assert q.removesuffix("...") in sentence and len(q.split()) <= 12
+
+
+def test_the_llm_coach_request_carries_the_graded_levels(shipped: ScenarioSet) -> None:
+    from voicemock.prompts import follow_up_messages
+
+    scenario = shipped.get("fraud-success-metrics")
+    question = scenario.question("define-success")
+    a = assess(question, scenario.persona, [(question.id, METRIC_GUARDRAIL)])
+    prompt = Prompt(question.id, question.id, PromptKind.QUESTION, question.text, 120, 1)
+    request = FollowUpRequest(
+        scenario=scenario,
+        persona=scenario.persona,
+        question=question,
+        prompt=prompt,
+        answer=Transcript(METRIC_GUARDRAIL),
+        assessment=a,
+        missing=a.missing,
+    )
+    text = "\n".join(m["content"] for m in follow_up_messages(request))
+    metric = a.result("success_metric")
+    assert metric.shown and f"success_metric (shown, level {metric.level} of {metric.top}: {metric.anchor}" in text
+    assert "push the weakest shown signal to its next level" in text
