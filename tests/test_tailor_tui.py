@@ -52,25 +52,31 @@ async def test_cv_and_job_chosen_in_the_app_are_checked_remembered_and_used(
 
 
 def test_the_debrief_screen_says_which_lines_a_question_came_from() -> None:
-    from voicemock.tui.debrief_screen import render_report
+    """The app and debrief.md draw the same lines (report.document): the source line is among them."""
+    from voicemock.debrief import Debrief
+    from voicemock.report import document, to_markdown
 
-    report = {
-        "questions": [
-            {
-                "number": 1,
-                "text": "Your CV mentions this: ...",
-                "turns": [],
-                "tailored_from": [
-                    {
-                        "quote": "Led the launch",
-                        "document": "cv",
-                        "file": "cv.pdf",
-                        "where": "page 1, line 10",
-                        "for": "question",
-                    }
-                ],
-            }
-        ]
-    }
-    text = render_report(report).plain
-    assert "Question tailored from your CV (cv.pdf, page 1, line 10): \u201cLed the launch\u201d" in text
+    report = Debrief.from_dict(
+        {
+            "questions": [
+                {
+                    "number": 1,
+                    "text": "Your CV mentions this: ...",
+                    "turns": [],
+                    "tailored_from": [
+                        {
+                            "quote": "Led the launch",
+                            "document": "cv",
+                            "file": "cv.pdf",
+                            "where": "page 1, line 10",
+                            "for": "question",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+    expected = "Question tailored from your CV (cv.pdf, page 1, line 10): \u201cLed the launch\u201d"
+    shown = [line.text for section in document(report) for line in section.lines]
+    assert expected in shown
+    assert expected in to_markdown(report)

@@ -78,6 +78,7 @@ def retry(here: Path, session: Path, answers: dict[str, str]) -> None:
     rehearsal = Rehearsal.resume(SessionDir(session), scenarios, backends, reask_on_silence=False, reopen=True)
     rehearsal.retry(1)
     rehearsal.run()
+    rehearsal.close()
 
 
 async def wait_phase(pilot: Pilot[Any], phase: str) -> None:

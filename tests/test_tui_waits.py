@@ -88,7 +88,7 @@ async def test_notes_wait_is_shown_and_n_skips_it(tmp_path: Path) -> None:
         assert "Press n to skip them" in partial(app)
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, DebriefScreen), timeout=15)  # < the 20 s notes wait
-        notes = app.screen.report["notes"]  # type: ignore[attr-defined]
+        notes = app.screen.report.notes  # type: ignore[attr-defined]
     assert any(n.startswith("No notes from the llm:slow coach: skipped after") and "you pressed n" in n for n in notes)
 
 

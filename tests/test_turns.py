@@ -219,8 +219,8 @@ def test_piper_thinking_pause_mid_sentence_is_not_an_end(tmp_path: Path) -> None
 
 def test_thinking_pauses_are_counted_for_the_debrief() -> None:
     from voicemock.analysis import analyse
-    from voicemock.debrief import stats_line
     from voicemock.models import Transcript, Word
+    from voicemock.report import stats_line
 
     words = (
         Word("We", 0.0, 0.3),

@@ -202,6 +202,7 @@ def make_session(
             prompt = rehearsal.answer(prompt)
         rehearsal.end()
         rehearsal.finish()
+    rehearsal.close()  # as the process that wrote it would on exit: the app under test opens it next
     path = rehearsal.session.path
     if name is not None:
         path = path.rename(path.with_name(name))

@@ -79,7 +79,7 @@ class SettingsScreen(BaseScreen):
             with Horizontal(classes="row"):
                 yield Switch(value=s.audio.barge_in, id="barge-in")
                 yield Label("Interrupt the interviewer by speaking (headphones only)", classes="beside")
-                yield Button("Echo check", id="test-echo")
+            yield Button("Echo check: do the speakers reach the microphone?", id="test-echo")
             yield Static("Follow-up coach", classes="section")
             yield _radio(COACHES, s.llm.coach, "coach")
             yield Label("Endpoint (base URL; empty: OPENAI_BASE_URL or api.openai.com)")
