@@ -208,10 +208,9 @@ def _clip_for(turns: Sequence[TurnReport], evidence: dict[str, Any]) -> Clip | N
 
 
 def level_text(sig: dict[str, Any]) -> str:
-    """A shown signal's place on its ladder, and what the next level needs (debriefs before the graded
-    judgement have no levels)."""
-    nxt = f"; next: {sig['next']}" if sig.get("next") else ""
-    return f"level {sig.get('level')} of {sig.get('top')} ({sig.get('anchor', '')}){nxt}"
+    """A shown signal's place on its ladder (debriefs before the graded judgement have no levels)."""
+    # What the next level needs is in the dimension's "missing" and the improvements; the line stays short.
+    return f"level {sig.get('level')} of {sig.get('top')}"
 
 
 def _attempt(q: QuestionReport, a: AttemptReport) -> list[Line]:

@@ -49,7 +49,7 @@ UNASKED_WEIGHT = 0.5
 
 def from_grade(grade: Grade) -> DimensionScore:
     """A question's graded verdict on one dimension, as the debrief shows it."""
-    basis = grade.basis if grade.asked else f"{grade.basis} (not what this question asks about: counts half)"
+    basis = grade.basis if grade.asked else f"{grade.basis} (not asked here: counts half)"
     return DimensionScore(grade.score, DIMENSION_LABELS[grade.dimension], basis, list(grade.evidence), list(grade.missing))
 
 
