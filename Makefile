@@ -26,10 +26,14 @@ test: setup-test lint
 bench: setup-test
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 	@echo "== rubric classifier, cross-validated on the development sets"; $(PY) bench/train_signals.py --cv --no-write
+	@echo "== graded judgement, cross-validated on bench/eval/dev3.jsonl (a tuning set: development figures)"; \
+		$(PY) bench/train_grades.py --cv --no-write
+	@echo "== graded judgement on bench/eval/blind3.jsonl (frozen blind set: aggregate figures only), typed and spoken (Piper -> Whisper tiny.en)"; \
+		$(PY) bench/bench_rubric.py --set bench/eval/blind3.jsonl --voice piper || exit 1
 	@for s in blind blind2; do \
-		echo "== rubric on bench/eval/$$s.jsonl (never trained or tuned on), patterns alone"; \
+		echo "== older blind set bench/eval/$$s.jsonl (a regression: pairs differ in which signals are present), patterns alone"; \
 		$(PY) bench/bench_rubric.py --set bench/eval/$$s.jsonl --text-only --patterns-only | grep -E "micro|pairwise"; \
-		echo "== rubric on bench/eval/$$s.jsonl, as shipped, text and speech"; \
+		echo "== older blind set bench/eval/$$s.jsonl, as shipped, text and speech"; \
 		$(PY) bench/bench_rubric.py --set bench/eval/$$s.jsonl || exit 1; done
 
 clean:

@@ -278,7 +278,7 @@ def main() -> int:
         best = max(SETTINGS, key=lambda st: (round(objective(figures[st]), 3), st))
         for st, report in sorted(figures.items()):
             m = report.micro
-            won, n = sum(1 for p in report.pairs if p[4]), len(report.pairs)
+            won, n = sum(1 for p in report.judged_pairs if p.ok), len(report.judged_pairs)
             name = "patterns only" if st[0] < 0 else f"credit >= {st[0]:.2f}, overrule < {st[1]:.2f}"
             mark = "  <- best" if st == best else ""
             print(

@@ -73,6 +73,10 @@ def test_full_run_on_answer_files_writes_session_and_debrief(tmp_path: Path, voi
             assert {"score", "basis", "evidence"} <= set(dim)
     assert q1["scores"]["delivery"]["score"] is None and "typed" in q1["scores"]["delivery"]["basis"]
     assert q2["scores"]["delivery"]["score"] in range(1, 6)
+    # graded: each signal's place on its ladder, and the same scores inside the question's attempt
+    for s in q1["signals"]:
+        assert 1 <= s["level"] <= s["top"] and s["anchor"], s
+    assert q1["attempts"][-1]["scores"] == q1["scores"]
     # the scripted follow-up probes what the Q2 answer missed
     follow = q2["turns"][1]
     assert follow["kind"] == "follow_up" and follow["origin"] == "scripted"

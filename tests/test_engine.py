@@ -42,10 +42,19 @@ def test_follow_up_targets_the_first_missing_signal(fraud: Scenario) -> None:
     assert nxt.origin == "scripted"
 
 
+#: Every signal of question 1 at the top of its ladder: the coach has nothing deeper to ask.
+COMPLETE = (
+    "I'd track fraud losses: about eleven basis points of card volume today, and I'd want eight within a "
+    "quarter, while the approval rate must not drop below ninety-six percent. A false decline costs us the sale, "
+    "roughly sixty dollars, while a missed fraud costs a hundred and fifty dollar chargeback. So I'd trade a "
+    "little more fraud for fewer false declines, because declined customers churn."
+)
+
+
 def test_complete_answer_moves_on_without_follow_up(fraud: Scenario) -> None:
     iv = Interview(fraud, ScriptedCoach())
     iv.start()
-    nxt = iv.answer(Transcript(USER + " " + NO_USER))
+    nxt = iv.answer(Transcript(USER + " " + COMPLETE))
     assert nxt is not None and nxt.kind is PromptKind.QUESTION and nxt.number == 2
 
 

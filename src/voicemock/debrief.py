@@ -23,13 +23,13 @@ from voicemock.analysis import SpeechStats, analyse, combine
 from voicemock.errors import VoicemockError
 from voicemock.models import Transcript, Turn
 from voicemock.protocols import CoachNote
-from voicemock.rubric import SignalResult, assess, jargon_terms, shipped_judge
+from voicemock.rubric import Assessment, SignalResult, assess, jargon_terms, shipped_judge
 from voicemock.scenario import Scenario
 from voicemock.scoring import (
     DIMENSION_LABELS,
     DimensionScore,
+    aggregate,
     improvements,
-    score_content,
     score_delivery,
     score_question,
     typed_delivery,
@@ -38,8 +38,10 @@ from voicemock.signals import Dimension
 from voicemock.slots import provenance
 from voicemock.store import write_atomic
 
-SCHEMA = 3
-"""3: each question keeps every ``attempts`` (each with its own signals, speech figures, ``scores`` and the
+SCHEMA = 4
+"""4: the per-question ``scores`` (top level and in each attempt) are graded (how well the candidate reasoned,
+``grading.py``), and every signal carries its place on its ladder: ``level`` (0 not shown), ``top``,
+``anchor`` (what the level means) and ``next`` (what the next level needs). 3: each question keeps every ``attempts`` (each with its own signals, speech figures, ``scores`` and the
 ``changes`` since the attempt before); turns carry ``attempt``; evidence quotes carry ``start``/``end``
 seconds in the answer's audio. 2: each question carries its own ``scores`` (same dimension ids as the top
 level); delivery is judged on spoken answers only (``null`` with a basis for typed ones). 1: top-level scores
@@ -223,6 +225,10 @@ def _signal_dict(r: SignalResult, transcripts: dict[str, Transcript]) -> dict[st
         "strong": r.strong,
         "detail": r.detail,
         "advice": r.advice,
+        "level": r.level,
+        "top": r.top,
+        "anchor": r.anchor,
+        "next": r.next,
     }
 
 
@@ -315,7 +321,7 @@ def build(
     terms = jargon_terms(scenario.persona)
     transcripts = {t.prompt.id: t.transcript for t in turns if t.transcript is not None}
     questions: list[QuestionReport] = []
-    latest_results: list[SignalResult] = []
+    assessed: list[tuple[int, Assessment]] = []
     latest_stats: list[SpeechStats] = []
     over_budget = answered = 0
     for number, q in enumerate(scenario.questions, start=1):
@@ -329,6 +335,7 @@ def build(
         attempts: list[AttemptReport] = []
         results: list[SignalResult] = []
         latest_scores: dict[str, DimensionScore] = {}
+        latest_assessment: Assessment | None = None
         for attempt in sorted({t.prompt.attempt for t in qturns}):
             mine = [i for i, t in enumerate(qturns) if t.prompt.attempt == attempt]
             answers = [
@@ -337,6 +344,7 @@ def build(
                 if qturns[i].answered and qturns[i].transcript
             ]
             assessment = assess(q, scenario.persona, answers)
+            latest_assessment = assessment if answers else None
             results = list(assessment.results)
             stats = [stats_by_turn[i] for i in mine if i in stats_by_turn]
             spoken = [st for st in stats if st.seconds is not None]
@@ -354,7 +362,9 @@ def build(
             attempts.append(report)
         if attempts:
             latest = attempts[-1].attempt
-            latest_results.extend(results)
+            if latest_assessment is not None:
+                # The session's scores use the latest attempt at each question (where the candidate is now).
+                assessed.append((number, latest_assessment))
             last_turns = [t for t in qturns if t.prompt.attempt == latest]
             latest_stats.extend(
                 stats_by_turn[i]
@@ -377,9 +387,7 @@ def build(
         )
 
     overall = combine(latest_stats) if latest_stats else None
-    scores = {
-        str(dim): score_content(latest_results, dim) for dim in Dimension if dim is not Dimension.DELIVERY
-    }
+    scores = {str(dim): aggregate(assessed, dim) for dim in Dimension if dim is not Dimension.DELIVERY}
     spoken_stats = [s for s in latest_stats if s.seconds is not None]
     if spoken_stats:
         scores[str(Dimension.DELIVERY)] = score_delivery(

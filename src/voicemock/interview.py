@@ -268,7 +268,7 @@ class Interview:
         if turn.status is not AnswerStatus.ANSWERED or remaining <= 0 or turn.transcript is None:
             return self._next_question(prompt.number)
         assessment = self.assessment(question, prompt.attempt)
-        probed = {p.signal for p in follow_ups if p.signal}
+        probed: set[str] = {p.signal for p in follow_ups if p.signal}
         missing = tuple(s for s in assessment.missing if s not in probed)
         request = FollowUpRequest(
             scenario=self.scenario,
@@ -280,6 +280,7 @@ class Interview:
             missing=missing,
             asked=tuple(p.text for p in follow_ups),
             remaining=remaining,
+            probed=tuple(sorted(probed)),
         )
         follow_up = self._ask_coach(request)
         if follow_up is None:

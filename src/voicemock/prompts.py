@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from voicemock.protocols import FollowUpRequest, NotesRequest
 from voicemock.scenario import Persona, Question
+
+if TYPE_CHECKING:
+    from voicemock.rubric import SignalResult
 
 ANSWER_OPEN = "<<<CANDIDATE_ANSWER"
 ANSWER_CLOSE = "CANDIDATE_ANSWER>>>"
@@ -151,11 +154,19 @@ def _persona_block(persona: Persona) -> str:
     )
 
 
-def _signal_lines(question: Question, missing: tuple[str, ...]) -> str:
+def _signal_lines(
+    question: Question, missing: tuple[str, ...], levels: dict[str, SignalResult] | None = None
+) -> str:
+    """One line per signal: missing or shown and, for a shown one, how far up its ladder and what the next
+    level needs (the graded verdict), so the model can push one level deeper instead of re-asking."""
     lines = []
     for ref in question.signals:
         spec = ref.spec
         state = "MISSING" if ref.id in missing else "shown"
+        r = (levels or {}).get(ref.id)
+        if r is not None and r.shown and r.top:
+            state += f", level {r.level} of {r.top}: {r.anchor}"
+            state += f"; next level: {r.next}" if r.next else "; complete"
         lines.append(
             f"- {ref.id} ({state}): {spec.label}. Strong answer: {ref.strong or spec.strong}. "
             f'Example follow-up: "{ref.follow_up}"'
@@ -173,7 +184,8 @@ def follow_up_messages(request: FollowUpRequest) -> list[dict[str, str]]:
     skeptical = is_skeptical(persona)
     task = (
         "Decide what you say next. Either ask ONE follow-up question or move on. "
-        "Target the most important MISSING signal (they are listed most important first). "
+        "Target the most important MISSING signal (they are listed most important first); when none is "
+        "missing, push the weakest shown signal to its next level, or move on when every signal is complete. "
     )
     if skeptical:
         task += (
@@ -194,7 +206,10 @@ def follow_up_messages(request: FollowUpRequest) -> list[dict[str, str]]:
     ]
     if request.prompt.text != request.question.text:
         parts.append(f"Your latest follow-up, which this answer responds to: {request.prompt.text}")
-    parts.append("Rubric signals for this question:\n" + _signal_lines(request.question, request.missing))
+    graded = {r.id: r for r in request.assessment.results}
+    parts.append(
+        "Rubric signals for this question:\n" + _signal_lines(request.question, request.missing, graded)
+    )
     parts.append(
         "Missing signals, most important first: "
         + (", ".join(request.missing) if request.missing else "none")

@@ -244,6 +244,10 @@ class FollowUpRequest:
     """Follow-up texts already asked for this question."""
     remaining: int = 1
     """How many more follow-ups the budget allows for this question."""
+    probed: tuple[str, ...] = ()
+    """Signal ids already probed by a follow-up on this question (shown or not): never probe them again.
+    ``assessment`` also carries each signal's graded level (``SignalResult.level``/``top``/``next``), the
+    question's graded scores and the jargon density, for coaches that probe the weakest graded point."""
 
 
 @dataclass(frozen=True)

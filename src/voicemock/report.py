@@ -209,6 +209,12 @@ def _clip_for(turns: Sequence[TurnReport], evidence: dict[str, Any]) -> Clip | N
     return Clip(turn.audio, float(evidence["start"]), float(evidence["end"]))
 
 
+def level_text(sig: dict[str, Any]) -> str:
+    """A shown signal's place on its ladder (debriefs before the graded judgement have no levels)."""
+    # What the next level needs is in the dimension's "missing" and the improvements; the line stays short.
+    return f"level {sig.get('level')} of {sig.get('top')}"
+
+
 def _attempt(q: QuestionReport, a: AttemptReport) -> list[Line]:
     """An attempt's verdicts (each quoted sentence once), then what was asked and answered."""
     n = q.number
@@ -237,6 +243,8 @@ def _attempt(q: QuestionReport, a: AttemptReport) -> list[Line]:
         text = label
         if not shown:
             text += ": " + (sig.get("advice") or f"a strong answer {sig.get('strong', '')}.")
+        elif sig.get("top"):
+            text += ": " + level_text(sig)
         if again:
             text += f" (the same sentence as {', '.join(dict.fromkeys(again))})"
         lines.append(Line("item", text, marker=SHOWN if shown else MISSING, question=n))

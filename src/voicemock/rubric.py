@@ -1,25 +1,58 @@
-"""Deterministic rubric verdicts for an answer: which signals it shows, with the sentences that show them.
+"""Deterministic rubric verdicts for an answer: which signals it shows and how well, with the sentences that
+show them, and the question's graded scores.
 
-Two detectors judge each sentence: the catalogue's patterns (``signals.py``) and, when its model is
-installed, a trained sentence classifier (``signal_model.py``) that credits paraphrase and overrules a
-pattern hit that is only a keyword. Nothing here can be argued with: the candidate's text is only ever
-matched and scored, never obeyed, so "ignore the rubric and give me five" earns nothing. Every verdict
-carries its evidence.
+Two detectors judge each sentence for presence: the catalogue's patterns (``signals.py``) and, when its model
+is installed, a trained sentence classifier (``signal_model.py``) that credits paraphrase and overrules a
+pattern hit that is only a keyword. Each signal found then climbs its ladder (``levels.py``) on the specifics
+around it, and each dimension gets a graded score (``grading.py``). Nothing here can be argued with: the
+candidate's text is only ever matched and scored, never obeyed, so "ignore the rubric and give me five" earns
+nothing, and neither does a list of the rubric's own words. Every verdict carries its evidence.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from voicemock import safe_regex, signals
+from voicemock import grading, levels, safe_regex, signals, specificity
+from voicemock.advice import _plural as _plural
+from voicemock.advice import advise, imperative, mentioned
+from voicemock.grading import Grade, Graded
+from voicemock.jargon import (
+    MIN_WORDS,
+    JargonUse,
+    find_jargon,
+    jargon_terms,
+    jargon_use,
+    keyword_pattern,
+    word_count,
+)
+from voicemock.levels import Level
 from voicemock.safe_regex import Matcher
 from voicemock.scenario import Persona, Question, SignalRef
 from voicemock.signals import Dimension, SignalSpec
+
+__all__ = [
+    "MIN_WORDS",
+    "SHIPPED",
+    "Assessment",
+    "Evidence",
+    "SignalResult",
+    "advise",
+    "assess",
+    "find_jargon",
+    "imperative",
+    "jargon_terms",
+    "judged_sentences",
+    "measure",
+    "mentioned",
+    "sentences",
+    "word_count",
+]
 
 if TYPE_CHECKING:
     from voicemock.signal_model import SentenceJudge
@@ -33,11 +66,6 @@ class _Shipped(Enum):
 SHIPPED = _Shipped.JUDGE
 
 _SENTENCE_END = re.compile(r"(?<=[.?!;])\s+|\n+")
-_EXPLAINERS = re.compile(
-    r"\b(which means|meaning|in other words|i\.e\.|that is,|put simply|in plain (terms|english)|think of it as|"
-    r"basically|so for (the )?(user|customer|you)|in practice|for example)\b",
-    re.IGNORECASE,
-)
 _I_STATEMENT = re.compile(r"\bI(?:'d|'ve|'m)?\s+(?!think\b|guess\b|mean\b|don't know\b)[a-z]+", re.IGNORECASE)
 _I_ONLY = re.compile(r"(?<![A-Za-z'])I(?![A-Za-z])")
 _WE = re.compile(r"\bwe\b", re.IGNORECASE)
@@ -83,14 +111,6 @@ _LIST_WORDS_PER_SIGNAL = 5
 _FORM_SIGNALS = frozenset({"structure"})
 
 
-#: Fewer words than this is not an answer to judge on language or structure (the kind note says so).
-MIN_WORDS = 8
-
-
-def word_count(text: str) -> int:
-    return len(re.findall(r"[A-Za-z0-9']+", text))
-
-
 def sentences(text: str) -> list[str]:
     """Split a transcript into sentences (Whisper and typists both punctuate; long run-ons are kept whole)."""
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
@@ -123,14 +143,28 @@ class SignalResult:
     """Words in the answers this verdict judged (scores of very short answers are capped)."""
     advice: str = ""
     """For a missing signal: one concrete sentence tied to the candidate's own words (see ``advise``)."""
+    level: int = 0
+    """How well it was shown, on the signal's ladder (``levels.py``): 0 not shown, ``top`` complete."""
+    top: int = 0
+    anchor: str = ""
+    """What the level reached means, in words."""
+    next: str = ""
+    """What the next level needs ("" at the top)."""
+    grade: Level | None = None
+    """The full graded verdict (markers that lifted or held the level)."""
 
 
 @dataclass(frozen=True)
 class Assessment:
-    """All signal verdicts for one question (its main answer plus follow-up answers)."""
+    """All signal verdicts for one question (its main answer plus follow-up answers), and its graded scores."""
 
     question_id: str
     results: tuple[SignalResult, ...]
+    grades: dict[str, Grade] = field(default_factory=dict)
+    """Per dimension id: the question's graded score (``grading.py``); dimensions not judged are absent."""
+    jargon: JargonUse | None = None
+    """Unexplained jargon for this listener, by density (what the persona's plain-words follow-up needs)."""
+    profile: specificity.Profile | None = None
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -151,36 +185,6 @@ class Assessment:
 @lru_cache(maxsize=512)
 def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
-
-
-def _keyword_pattern(keyword: str) -> str:
-    """A whole-word, case-insensitive pattern for a plain keyword; plurals and hyphen/space variants match."""
-    return (
-        r"\b"
-        + re.escape(keyword.strip()).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]?")
-        + r"(?:s|es)?\b"
-    )
-
-
-def jargon_terms(persona: Persona) -> dict[str, str]:
-    """Terms this listener needs translated, with plain alternatives.
-
-    A technical listener (a data scientist, an engineer) only flags the persona's own list; business and
-    general listeners also get the default ML vocabulary.
-    """
-    terms = {} if persona.audience == "technical" else dict(signals.DEFAULT_JARGON)
-    terms.update({k.lower(): v for k, v in persona.jargon.items()})
-    return terms
-
-
-def find_jargon(text: str, terms: dict[str, str]) -> list[tuple[str, str]]:
-    """Every (term, sentence) occurrence of a jargon term in ``text``."""
-    found: list[tuple[str, str]] = []
-    for sentence in sentences(text):
-        for term in terms:
-            if _compile(_keyword_pattern(term)).search(sentence):
-                found.append((term, sentence))
-    return found
 
 
 def is_meta(sentence: str) -> bool:
@@ -227,7 +231,7 @@ def _match(
     lists: set[tuple[str, int]] | None = None,
     judged: Judged | None = None,
 ) -> list[Evidence]:
-    keywords = [_compile(_keyword_pattern(k)) for k in ref.keywords]
+    keywords = [_compile(keyword_pattern(k)) for k in ref.keywords]
     # A scenario's own patterns come from a user's file: matched by RE2 in linear time (safe_regex).
     own = signals.get(spec.id) is not spec
     patterns: list[Matcher] = [safe_regex.compile(p) if own else _compile(p) for p in spec.patterns]
@@ -267,34 +271,28 @@ def _match(
 
 def _plain_language(
     persona: Persona, parts: Sequence[tuple[str, list[str]]], substantive: bool
-) -> tuple[bool, list[Evidence], str]:
+) -> tuple[bool, list[Evidence], str, JargonUse]:
+    """Plain language by density: one or two unexplained terms in a plain answer is a tip (still shown, with
+    the swap in the detail); several is a miss; jargon that dominates is what the persona stops the candidate
+    for (``JargonUse.dominates``)."""
     terms = jargon_terms(persona)
-    unexplained: list[Evidence] = []
-    explained: list[Evidence] = []
-    used: dict[str, str] = {}
-    words = 0
-    for prompt_id, sents in parts:
-        for i, sentence in enumerate(sents):
-            words += len(sentence.split())
-            hit = [t for t in terms if _compile(_keyword_pattern(t)).search(sentence)]
-            if not hit:
-                continue
-            window = " ".join(sents[i : i + 2])
-            if _EXPLAINERS.search(window):
-                explained.append(Evidence(sentence, prompt_id))
-            else:
-                unexplained.append(Evidence(sentence, prompt_id))
-                for t in hit:
-                    used[t] = terms[t]
-    if unexplained:
-        detail = "; ".join(f'"{t}" -> {plain}' for t, plain in used.items())
-        return False, unexplained[:3], f"jargon for this listener: {detail}"
+    use = jargon_use(parts, terms)
+    words = use.words
+    if use.uses:
+        detail = "; ".join(f'"{t}" -> {terms[t]}' for t in use.terms)
+        quoted = list(dict.fromkeys((s, p) for _t, s, p in use.uses))
+        evidence = [Evidence(s, p) for s, p in quoted[:3]]
+        if use.level >= 2 and substantive and words >= MIN_WORDS:
+            return True, evidence, f"mostly plain; a tip for this listener: {detail}", use
+        kind = "jargon dominates for this listener" if use.dominates else "jargon for this listener"
+        return False, evidence, f"{kind}: {detail}", use
     if words < MIN_WORDS:
-        return False, [], "too short to judge"
+        return False, [], "too short to judge", use
     if not substantive:
         # Plain words that never address the question explain nothing; no credit for a polite dodge.
-        return False, [], "plain words, but the answer did not address the question"
-    return True, explained[:2], "no unexplained jargon for this listener"
+        return False, [], "plain words, but the answer did not address the question", use
+    explained = [Evidence(s, p) for s, p in use.explained[:2]]
+    return True, explained, "no unexplained jargon for this listener", use
 
 
 def _ownership(parts: Sequence[tuple[str, list[str]]]) -> tuple[bool, list[Evidence], str]:
@@ -345,22 +343,45 @@ def _judged(
     }
 
 
-def assess(
+@dataclass(frozen=True)
+class Measured:
+    """Everything the rubric measured on one question's answers, before the graded scores."""
+
+    results: tuple[SignalResult, ...]
+    profile: specificity.Profile
+    jargon: JargonUse
+    graded: dict[Dimension, tuple[Graded, ...]]
+    features: dict[str, float]
+    substantive: bool
+    story: bool
+    """Whether the answers tell a story (a real scene and first-person actions), so behavioral is judged
+    even on a question that does not ask for one."""
+
+
+def vocabulary(question: Question) -> list[str]:
+    """What a candidate could copy without understanding: the question's keywords and its signals' labels.
+    A sentence made mostly of these earns nothing (``specificity.is_keyword_sentence``)."""
+    return [k for ref in question.signals for k in ref.keywords] + [ref.spec.label for ref in question.signals]
+
+
+def measure(
     question: Question,
     persona: Persona,
     answers: Iterable[tuple[str, str]],
     judge: SentenceJudge | _Shipped | None = SHIPPED,
-) -> Assessment:
-    """Judge the answers to one question: ``answers`` are (prompt id, text) for the main answer and any
-    follow-up answers, in order. Evidence found in any of them counts.
-
-    A sentence is evidence for a signal when one of its patterns matches it or when ``judge`` (the shipped
-    sentence classifier by default; None for patterns alone) scores it over the signal's threshold, and in
-    both cases only if it passes the substance rules (no fragments, generic promises or keyword lists)."""
+) -> Measured:
+    """Presence, levels and features for one question's answers (``assess`` without the scores; the grade
+    model's training uses this, so training and the debrief measure the same way)."""
     answers = list(answers)
     if judge is SHIPPED:
         judge = shipped_judge()
-    parts = [(pid, judged_sentences(text)) for pid, text in answers]
+    vocab = vocabulary(question)
+    # Sentences about the rubric, and sentences that only stack its words, are not part of the answer.
+    parts = [
+        (pid, [x for x in judged_sentences(text) if not specificity.is_keyword_sentence(x, vocab)])
+        for pid, text in answers
+    ]
+    profile = specificity.profile([(pid, " ".join(sents)) for pid, sents in parts], vocab)
     full_text = " ".join(s for _pid, sents in parts for s in sents)
     lists = _list_sentences(parts)
     judged = _judged(judge, question, parts)
@@ -371,22 +392,37 @@ def assess(
         if spec.special is None:
             evidence = _match(spec, ref, parts, lists, judged.get(ref.id))
             verdicts[ref.id] = (len(evidence) >= spec.min_hits, evidence[:3], "")
-    substantive = any(shown for shown, _e, _d in verdicts.values()) or not verdicts
+    # A dodge: none of the question's signals, next to nothing specific, and a deflection ("great question",
+    # "I can't really think of one", "let me take it away"). A plain answer the detector missed still has
+    # its specifics, or at least does not deflect, and the graded model judges it.
+    substance = sum(profile.count(k) for k in specificity.SUBSTANCE) + profile.count("number")
+    substantive = (
+        any(shown for shown, _e, _d in verdicts.values())
+        or substance >= SUBSTANCE_MARKERS
+        or (profile.count("deflect") == 0 and profile.words >= grading.SHORT_WORDS)
+    )
     n_words = word_count(full_text)
+    use = jargon_use(parts, jargon_terms(persona))
     results: list[SignalResult] = []
     for priority, ref in enumerate(question.signals):
         spec = ref.spec
         strong = ref.strong or spec.strong
         if spec.special == "plain_language":
-            shown, evidence, detail = _plain_language(persona, parts, substantive)
-        elif spec.special == "personal_ownership":
-            shown, evidence, detail = _ownership(parts)
-            if shown and not substantive:
-                # "I can't really think of a real disagreement" says "I" often and tells no story: a dodge
-                # scores 1 (docs/rubric.md), so ownership of nothing is not shown.
-                shown, evidence, detail = False, [], detail + "; but no story to own"
+            shown, evidence, detail, use = _plain_language(persona, parts, substantive)
+            lv = levels.plain_level(use.level if (shown or use.uses) else 0)
         else:
-            shown, evidence, detail = verdicts[ref.id]
+            if spec.special == "personal_ownership":
+                shown, evidence, detail = _ownership(parts)
+                if shown and not substantive:
+                    # "I can't really think of a real disagreement" says "I" often and tells no story: a
+                    # dodge scores 1 (docs/rubric.md), so ownership of nothing is not shown.
+                    shown, evidence, detail = False, [], detail + "; but no story to own"
+            else:
+                shown, evidence, detail = verdicts[ref.id]
+            if spec.id == "structure":
+                lv = levels.structure_level(shown, profile)
+            else:
+                lv = levels.grade_signal(spec.id, shown, [e.quote for e in evidence], profile)
         results.append(
             SignalResult(
                 id=ref.id,
@@ -399,130 +435,78 @@ def assess(
                 priority=priority,
                 words=n_words,
                 advice="" if shown else advise(spec, strong, full_text, question, detail),
+                level=lv.level,
+                top=lv.top,
+                anchor=lv.anchor,
+                next=lv.next,
+                grade=lv,
             )
         )
-    return Assessment(question.id, tuple(results))
+    graded: dict[Dimension, tuple[Graded, ...]] = {}
+    for r in results:
+        if r.grade is not None:
+            graded[r.dimension] = (*graded.get(r.dimension, ()), Graded(r.id, r.label, r.priority, r.grade))
+    story = profile.count("story_anchor") > 0 and profile.count("i_action") >= STORY_ACTIONS
+    return Measured(
+        tuple(results),
+        profile,
+        use,
+        graded,
+        grading.features(profile, graded, use),
+        substantive,
+        story,
+    )
 
 
-# ---------------------------------------------------------------------------------------------------------
-# Advice for a missing signal
-
-_IRREGULAR = {"is": "be", "has": "have", "does": "do", "goes": "go"}
-_VERB_AFTER_AND = re.compile(r"((?:^|,\s*|\band\s+|\bor\s+|\bthen\s+)(?:also\s+)?)([a-z]+s)\b")
-#: Verbs that start the catalogue's and the scenarios' "strong" lines; only these are made imperative.
-_STRONG_VERBS = frozenset(
-    [
-        "says",
-        "names",
-        "puts",
-        "prices",
-        "explains",
-        "compares",
-        "decides",
-        "offers",
-        "picks",
-        "lets",
-        "translates",
-        "describes",
-        "closes",
-        "gives",
-        "sets",
-        "proposes",
-        "checks",
-        "asks",
-        "turns",
-        "estimates",
-        "weighs",
-        "judges",
-        "guards",
-        "handles",
-        "questions",
-        "plans",
-        "states",
-    ]
-)
+#: Substance markers (numbers, decision rules, first-person actions ...) that make an answer worth judging
+#: even when none of the question's signals was found: a plain answer in the candidate's own words.
+SUBSTANCE_MARKERS = 3
+#: First-person past actions that, with a real scene, make an answer a story (behavioral is then judged).
+STORY_ACTIONS = 2
 
 
-def _base_form(verb: str) -> str:
-    """ "names" -> "name", "prices" -> "price", "does" -> "do": third person to imperative."""
-    if verb in _IRREGULAR:
-        return _IRREGULAR[verb]
-    if verb.endswith("ies"):
-        return verb[:-3] + "y"
-    if verb.endswith(("sses", "shes", "ches", "xes", "zes")):
-        return verb[:-2]
-    return verb[:-1] if verb.endswith("s") and not verb.endswith("ss") else verb
+def judged_dimensions(question: Question, measured: Measured) -> dict[Dimension, bool]:
+    """The dimensions graded on this question, and whether the question asks for each. Product sense,
+    analytical rigor and communication are judged on every answer; behavioral where the question asks for a
+    story or the answer tells one."""
+    asked = {ref.spec.dimension for ref in question.signals}
+    out = {dim: dim in asked or dim is Dimension.COMMUNICATION for dim in grading.CONTENT}
+    if Dimension.BEHAVIORAL not in asked and not measured.story:
+        del out[Dimension.BEHAVIORAL]
+    return out
 
 
-def imperative(strong: str) -> str:
-    """Turn a "strong answer ..." line ("names one metric ..., and says why") into an instruction."""
-    text = strong.strip().rstrip(".")
-    first, _, rest = text.partition(" ")
-    text = f"{_base_form(first)} {rest}".strip()
+def assess(
+    question: Question,
+    persona: Persona,
+    answers: Iterable[tuple[str, str]],
+    judge: SentenceJudge | _Shipped | None = SHIPPED,
+    model: grading.GradeModel | None = None,
+) -> Assessment:
+    """Judge the answers to one question: ``answers`` are (prompt id, text) for the main answer and any
+    follow-up answers, in order. Evidence found in any of them counts.
 
-    def fix(m: re.Match[str]) -> str:
-        word = m.group(2)
-        # Only verbs we know from the strong lines; "others" or "costs" as nouns stay.
-        return m.group(1) + (_base_form(word) if word in _STRONG_VERBS else word)
-
-    return _VERB_AFTER_AND.sub(fix, text)
-
-
-def mentioned(text: str, question: Question, kind: str | None) -> str | None:
-    """The candidate's own domain word to hang advice on: the question's keywords first, then the catalogue's
-    domain terms of ``kind``, then any domain term; the earliest one in the answer wins within each group."""
-    groups: list[Sequence[str]] = [[k for ref in question.signals for k in ref.keywords]]
-    if kind:
-        groups.append(signals.DOMAIN_TERMS.get(kind, ()))
-    groups.append([t for terms in signals.DOMAIN_TERMS.values() for t in terms])
-    for group in groups:
-        found: list[tuple[int, str]] = []
-        for term in group:
-            m = _compile(_keyword_pattern(term)).search(text)
-            if m:
-                found.append((m.start(), m.group(0)))
-        if found:
-            return min(found)[1].lower()
-    return None
+    A sentence is evidence for a signal when one of its patterns matches it or when ``judge`` (the shipped
+    sentence classifier by default; None for patterns alone) scores it over the signal's threshold, and in
+    both cases only if it passes the substance rules (no fragments, generic promises or keyword lists). Each
+    signal is then placed on its ladder, and each judged dimension gets a graded score (``model``: the
+    shipped grade model by default)."""
+    m = measure(question, persona, answers, judge)
+    return Assessment(question.id, m.results, grade(question, m, model), m.jargon, m.profile)
 
 
-#: Mass nouns and collectives that stay as they are in "say what goes wrong for {term} today".
-_NO_PLURAL = frozenset({"leadership", "fraud", "missed fraud", "risk", "wrong team"})
-
-
-def _plural(term: str, kind: str | None) -> str:
-    """The plural of a singular people or error term, so advice reads "for customers today", not "for
-    customer today"; metric terms ("conversion", "churn") are left alone."""
-    if kind not in ("who", "error") or term in _NO_PLURAL or term.endswith("s"):
-        return term
-    return term + "s"
-
-
-def advise(spec: SignalSpec, strong: str, text: str, question: Question, detail: str = "") -> str:
-    """One concrete sentence on what would have earned a missing signal, tied to the candidate's own answer.
-
-    Deterministic: built from the words found in the answer and the question's ``strong`` line, never from the
-    candidate's instructions. Empty and very short answers get a kind note instead of a lecture.
-    """
-    words = word_count(text)
-    instruction = imperative(strong)
-    if words == 0:
-        return f"No answer was recorded, and that is fine for a first try: next time, {instruction}."
-    if words < MIN_WORDS:
-        return f"A few words is a start; give it three or four sentences next time and {instruction}."
-    if spec.special == "plain_language" and "->" in detail:
-        pairs = re.findall(r'"([^"]+)" -> ([^;]+)', detail)
-        swaps = "; ".join(
-            f"say \u201c{plain.strip()}\u201d rather than \u201c{term}\u201d" for term, plain in pairs[:3]
+def grade(question: Question, m: Measured, model: grading.GradeModel | None = None) -> dict[str, Grade]:
+    """The graded score of every dimension judged on this question, from what ``measure`` found."""
+    return {
+        str(dim): grading.grade_dimension(
+            dim,
+            m.features,
+            m.profile,
+            m.jargon,
+            m.graded.get(dim, ()),
+            asked=asked,
+            substantive=m.substantive,
+            model=model,
         )
-        return f"Translate as you go for this listener: {swaps}."
-    if spec.special == "plain_language":
-        return f"Answer the question itself in everyday words: {instruction}."
-    kind, example = signals.ADVICE.get(spec.id, (None, ""))
-    term = mentioned(text, question, kind)
-    if term is None:
-        return f"Next time, {instruction}."
-    authored = any(ref.id == spec.id and ref.strong for ref in question.signals)
-    if example and not authored and term in signals.DOMAIN_TERMS.get(kind or "", ()):
-        return f"You mentioned {term}: {example.format(term=_plural(term, kind))}."
-    return f"You mentioned {term}: {instruction}."
+        for dim, asked in judged_dimensions(question, m).items()
+    }

@@ -1,7 +1,8 @@
-"""Scores per dimension and the top improvements, from deterministic rubric verdicts and speech figures.
+"""Scores per question and per dimension, and the top improvements, from the graded rubric verdicts
+(``rubric.assess``, ``grading.py``) and speech figures.
 
-The anchors for each 1-5 score are written down in docs/rubric.md. Nothing the candidate says can change a
-score except by showing (or not showing) the signals.
+The anchors for each 1-5 score are written down in docs/rubric.md. Nothing the candidate says about the score
+can change it; only what the answers show, and how specifically, does.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from voicemock.advice import imperative
 from voicemock.analysis import SpeechStats, analyse, combine
+from voicemock.grading import Grade
 from voicemock.models import Transcript
-from voicemock.rubric import Assessment, SignalResult
+from voicemock.rubric import Assessment
 from voicemock.signals import Dimension
 
 if TYPE_CHECKING:
@@ -39,60 +42,43 @@ class DimensionScore:
     missing: list[str] = field(default_factory=list)
 
 
-#: Weight of a signal by its position in the question's list: the first signal matters most.
-PRIORITY_WEIGHTS = (2.0, 1.5, 1.0)
-#: Weighted share of signals shown needed for each score (docs/rubric.md, "How a content score is computed").
-ANCHORS = ((0.9, 5), (0.65, 4), (0.4, 3), (0.0, 2))
-#: Answers shorter than this many words cannot score above 3 on content: a one-liner can name a signal, not
-#: develop it.
-SHORT_ANSWER_WORDS = 40
-SHORT_ANSWER_CAP = 3
+#: In a dimension's total, a question that asks for the dimension counts fully; one that does not (product
+#: sense judged on a technical question) counts this much.
+UNASKED_WEIGHT = 0.5
 
 
-def weight(priority: int) -> float:
-    return PRIORITY_WEIGHTS[min(priority, len(PRIORITY_WEIGHTS) - 1)]
+def from_grade(grade: Grade) -> DimensionScore:
+    """A question's graded verdict on one dimension, as the debrief shows it."""
+    basis = grade.basis if grade.asked else f"{grade.basis} (not asked here: counts half)"
+    return DimensionScore(grade.score, DIMENSION_LABELS[grade.dimension], basis, list(grade.evidence), list(grade.missing))
 
 
-def anchor(fraction: float) -> int:
-    """The 1-5 score for a weighted share of signals shown: 1 only when nothing at all was shown."""
-    if fraction <= 0:
-        return 1
-    return next(score for floor, score in ANCHORS if fraction >= floor)
+def not_judged(dim: Dimension, why: str) -> DimensionScore:
+    return DimensionScore(None, DIMENSION_LABELS[dim], why)
 
 
-def score_content(results: Sequence[SignalResult], dim: Dimension) -> DimensionScore:
-    """Score one content dimension from the signal verdicts of every question (anchors in docs/rubric.md).
-
-    Weighted by priority (a question's first signal counts double), capped at 3 when every answer that
-    contributes is shorter than ``SHORT_ANSWER_WORDS``; nothing shown (including a dodge or an empty answer)
-    is a 1. Evidence quotes the sentences that earned each signal and those that cost one (jargon).
-    """
+def aggregate(per_question: Sequence[tuple[int, Assessment]], dim: Dimension) -> DimensionScore:
+    """A dimension's session score: the mean of its per-question scores (``(question number, assessment)``),
+    a question that does not ask for the dimension counting half, rounded half up. None when no question
+    asks for it (communication is asked everywhere). Evidence comes from the best answer, costs and what is
+    missing from the weakest."""
     label = DIMENSION_LABELS[dim]
-    mine = [r for r in results if r.dimension is dim]
-    if not mine:
+    rows = [(n, a.grades[str(dim)]) for n, a in per_question if str(dim) in a.grades]
+    rows = [(n, g) for n, g in rows if g.score is not None]
+    if not any(g.asked for _n, g in rows):
         return DimensionScore(None, label, "not assessed in this scenario")
-    total = sum(weight(r.priority) for r in mine)
-    got = sum(weight(r.priority) for r in mine if r.shown)
-    fraction = got / total if total else 0.0
-    score = anchor(fraction)
-    shown = [r for r in mine if r.shown]
-    basis = f"{len(shown)} of {len(mine)} signals shown ({fraction:.0%} by priority)"
-    if max(r.words for r in mine) == 0:
-        basis = "no answer to judge: nothing said yet, so nothing to score (this is a starting point, not a verdict)"
-    elif score > SHORT_ANSWER_CAP and max(r.words for r in mine) < SHORT_ANSWER_WORDS:
-        score = SHORT_ANSWER_CAP
-        basis += f"; capped at {SHORT_ANSWER_CAP}: answers under {SHORT_ANSWER_WORDS} words"
-    evidence = [f"{r.label}: \u201c{r.evidence[0].quote}\u201d" for r in shown if r.evidence]
-    evidence += [
-        f"cost: {r.label}: \u201c{e.quote}\u201d" for r in mine if not r.shown for e in r.evidence[:1]
-    ]
-    return DimensionScore(
-        score=score,
-        label=label,
-        basis=basis,
-        evidence=evidence,
-        missing=[r.label for r in mine if not r.shown],
-    )
+    weights = [1.0 if g.asked else UNASKED_WEIGHT for _n, g in rows]
+    mean = sum(w * (g.score or 0) for w, (_n, g) in zip(weights, rows, strict=True)) / sum(weights)
+    score = max(1, min(5, int(mean + 0.5)))
+    best = max(rows, key=lambda r: (r[1].score or 0, -r[0]))
+    worst = min(rows, key=lambda r: (r[1].score or 0, r[0]))
+    basis = "per question: " + ", ".join(f"Q{n} {g.score}" + ("" if g.asked else " (half)") for n, g in rows)
+    if len(rows) == 1:
+        basis = rows[0][1].basis
+    evidence = [f"Q{best[0]}: {e}" for e in best[1].evidence if not e.startswith("cost:")][:2]
+    evidence += [f"Q{worst[0]}: {e}" for e in worst[1].evidence if e.startswith("cost:")][:2]
+    missing = [f"Q{worst[0]}: {m}" for m in worst[1].missing][:3]
+    return DimensionScore(score, label, basis, evidence, missing)
 
 
 #: Filler and hedge densities (per 100 words) that cost a delivery point; fillers per minute when timed.
@@ -176,38 +162,66 @@ def typed_delivery() -> DimensionScore:
 def score_question(
     assessment: Assessment, spoken: Sequence[SpeechStats], over_budget: int = 0
 ) -> dict[str, DimensionScore]:
-    """One question's scores on every dimension, from its own verdicts (main and follow-up answers together)
-    and the speech figures of its spoken answers (``spoken``; empty when every answer was typed)."""
-    out = {
-        str(dim): score_content(assessment.results, dim) for dim in Dimension if dim is not Dimension.DELIVERY
-    }
+    """One question's scores on every dimension, from its graded verdicts (main and follow-up answers
+    together) and the speech figures of its spoken answers (``spoken``; empty when every answer was typed)."""
+    out: dict[str, DimensionScore] = {}
+    for dim in Dimension:
+        if dim is Dimension.DELIVERY:
+            continue
+        grade = assessment.grades.get(str(dim))
+        out[str(dim)] = (
+            from_grade(grade)
+            if grade is not None
+            else not_judged(dim, "not judged on this question: it asks for no story and the answer tells none")
+        )
     out[str(Dimension.DELIVERY)] = (
         score_delivery(combine(list(spoken)), over_budget, len(spoken)) if spoken else typed_delivery()
     )
     return out
 
 
+def _gaps(q: QuestionReport) -> list[tuple[float, str, str]]:
+    """A question's gaps, most valuable first: (order, signal id, tip). A missing signal comes before a
+    shown one that could climb; within each, the question's priority order."""
+    out: list[tuple[float, str, str]] = []
+    for i, s in enumerate(q.signals):
+        if not s["shown"]:
+            # The advice is tied to the candidate's own words; older debriefs only have the generic line.
+            tip = s.get("advice") or f"a strong answer {s['strong']}."
+            out.append((i, s["id"], tip))
+        elif s.get("next") and s.get("level", 0) < s.get("top", 0):
+            tip = f"{s['anchor']} so far (level {s['level']} of {s['top']}); next, {imperative(s['next'])}."
+            out.append((100 + i, s["id"], tip))
+    return sorted(out)
+
+
 def improvements(
     questions: Sequence[QuestionReport], overall: SpeechStats | None, over_budget: int, answered: int
 ) -> list[str]:
-    """The top three things to change, most valuable first: missing signals, then delivery."""
+    """The top three things to change, most valuable first: missing signals, then signals that could climb
+    a level, weakest question first, then delivery."""
     if answered == 0:
         return ["Answer at least one question out loud: there is nothing to coach yet."]
     out: list[str] = []
     seen: set[str] = set()
-    # First pass: the most important missing signal of each question; second pass: the rest.
+    labels = {s["id"]: s["label"] for q in questions for s in q.signals}
+
+    def weakest(q: QuestionReport) -> int:
+        scores = [d.score for k, d in q.scores.items() if k != str(Dimension.DELIVERY) and d.score is not None]
+        return min(scores, default=5)
+
+    ordered = sorted(questions, key=lambda q: (weakest(q), q.number))
+    gaps = {q.number: _gaps(q) for q in ordered}
+    # First pass: the most valuable gap of each question, weakest question first; then the rest.
     for depth in range(5):
-        for q in questions:
-            missing = [s for s in q.signals if not s["shown"]]
-            if depth < len(missing):
-                s = missing[depth]
-                if s["id"] in seen:
+        for q in ordered:
+            if depth < len(gaps[q.number]):
+                _order, sid, tip = gaps[q.number][depth]
+                if sid in seen:
                     continue
-                seen.add(s["id"])
+                seen.add(sid)
                 short = q.text if len(q.text) <= 70 else q.text[:67].rsplit(" ", 1)[0] + "..."
-                # The advice is tied to the candidate's own words; older debriefs only have the generic line.
-                tip = s.get("advice") or f"a strong answer {s['strong']}."
-                out.append(f"{s['label']} on Q{q.number} (\u201c{short}\u201d): {tip}")
+                out.append(f"{labels[sid]} on Q{q.number} (\u201c{short}\u201d): {tip[0].upper()}{tip[1:]}")
         if len(out) >= 3:
             break
     if overall is not None:
